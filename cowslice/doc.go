@@ -1,0 +1,43 @@
+// Package cowslice implements Slice, a slice with implicit sharing: the
+// copy-on-write scheme of Qt's containers and PHP's arrays, as a Go type.
+//
+// # Sharing
+//
+// [Slice.Clone] is O(1): the clone and the original point at one backing
+// array and count how many handles share it. Reads never copy. The first
+// write to a shared array copies it once (a "copy-up", as an overlay
+// filesystem copies a file on its first write) and then writes the private
+// copy; later writes to that copy happen in place and allocate nothing.
+//
+//	a := cowslice.New(1, 2, 3)
+//	b := a.Clone()  // O(1): a and b share [1 2 3]
+//	b.Set(0, 9)     // b copies the array, then writes: b = [9 2 3]
+//	a.At(0)         // still 1
+//
+// # Cost
+//
+// Clone allocates only the new handle. The copy is deferred: the first of the
+// sharing handles to write pays O(n) to copy the whole array, the other
+// handles pay nothing. A handle that is the last one sharing its array writes
+// in place again, so [Slice.Release] on clones you no longer need spares the
+// survivor its copy. Releasing is optional: memory is managed by the garbage
+// collector either way.
+//
+// Whole-array copy-up suits small and medium slices and read-mostly data. A
+// large structure that is cloned often and written a little at a time is
+// better kept in a btree.Map (package github.com/cowkit/cowkit/btree), whose
+// copy-up is one root-to-leaf path.
+//
+// # Handles
+//
+// A *Slice is a handle. b := a makes two names for one handle, as with any Go
+// pointer; b := a.Clone() makes a second, independent handle. Never copy the
+// struct itself (b := *a): go vet reports it.
+//
+// # Concurrency
+//
+// Distinct handles that share an array may be used on different goroutines
+// without locking, as Qt promises for its implicitly shared classes. One
+// handle is not safe for concurrent mutation, like a Go map; concurrent reads
+// of one handle, Clone included, are safe.
+package cowslice

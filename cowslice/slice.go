@@ -1,0 +1,156 @@
+package cowslice
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/cowkit/cowkit/internal/refcount"
+)
+
+// Slice is an implicitly shared slice of T.
+//
+// The zero Slice is empty and ready for use. b := a aliases one handle;
+// a.Clone() makes an independent handle that shares a's elements until one of
+// the two writes. A handle is not safe for concurrent mutation; distinct
+// handles that share elements may be used on different goroutines.
+type Slice[T any] struct {
+	_ refcount.NoCopy
+	r refcount.Ref[[]T]
+}
+
+// New returns a slice holding a copy of elems. It allocates once when elems
+// is not empty and not at all otherwise.
+func New[T any](elems ...T) *Slice[T] {
+	s := new(Slice[T])
+	if len(elems) > 0 {
+		s.r = refcount.Own(slices.Clone(elems))
+	}
+	return s
+}
+
+// Len returns the number of elements. The complexity is O(1).
+func (s *Slice[T]) Len() int { return len(s.r.Data) }
+
+// At returns the element at index i. It never copies and never allocates.
+// At panics if i is out of range.
+func (s *Slice[T]) At(i int) T {
+	if uint(i) >= uint(len(s.r.Data)) {
+		panicIndex(i, len(s.r.Data))
+	}
+	return s.r.Data[i]
+}
+
+// Set sets the element at index i to v. If s shares its elements, Set first
+// copies them (O(n)); otherwise it writes in place and allocates nothing.
+// Set panics if i is out of range, and then changes nothing.
+func (s *Slice[T]) Set(i int, v T) {
+	if uint(i) >= uint(len(s.r.Data)) {
+		panicIndex(i, len(s.r.Data))
+	}
+	if !s.r.Unique() {
+		s.r.Replace(slices.Clone(s.r.Data))
+	}
+	s.r.Data[i] = v
+}
+
+// Append appends vs to the end of s. If s shares its elements, Append copies
+// them together with vs into a new array, once. Otherwise it behaves like the
+// built-in append: in place while the capacity lasts, with amortized O(1)
+// growth. Appending nothing never copies.
+func (s *Slice[T]) Append(vs ...T) {
+	if len(vs) == 0 {
+		return
+	}
+	d := s.r.Data
+	if s.r.Unique() {
+		s.r.Data = append(d, vs...)
+		return
+	}
+	// The full slice expression forces append to allocate: the spare capacity
+	// behind len belongs to every handle sharing the array (the append-aliasing
+	// trap), so it is never written while shared.
+	s.r.Replace(append(d[:len(d):len(d)], vs...))
+}
+
+// Insert inserts vs before index i, so that s.At(i) == vs[0] afterwards; i may
+// be Len() to append. If s shares its elements, Insert builds the result in
+// one new array and copies each old element once. Inserting nothing never
+// copies. Insert panics if i < 0 or i > Len(), and then changes nothing.
+func (s *Slice[T]) Insert(i int, vs ...T) {
+	d := s.r.Data
+	if uint(i) > uint(len(d)) {
+		panic(fmt.Sprintf("cowslice: insert index %d out of range [0:%d]", i, len(d)))
+	}
+	if len(vs) == 0 {
+		return
+	}
+	if s.r.Unique() {
+		s.r.Data = slices.Insert(d, i, vs...)
+		return
+	}
+	n := make([]T, len(d)+len(vs))
+	copy(n, d[:i])
+	copy(n[i:], vs)
+	copy(n[i+len(vs):], d[i:])
+	s.r.Replace(n)
+}
+
+// Delete removes the elements s[i:j]. If s shares its elements, Delete copies
+// only the elements it keeps into a new array. Deleting an empty range never
+// copies. Delete panics if s[i:j] is not a valid slice of s, and then changes
+// nothing.
+func (s *Slice[T]) Delete(i, j int) {
+	d := s.r.Data
+	if i < 0 || j > len(d) || i > j {
+		panic(fmt.Sprintf("cowslice: delete range [%d:%d] out of range [0:%d]", i, j, len(d)))
+	}
+	if i == j {
+		return
+	}
+	if s.r.Unique() {
+		s.r.Data = slices.Delete(d, i, j)
+		return
+	}
+	n := make([]T, len(d)-(j-i))
+	copy(n, d[:i])
+	copy(n[i:], d[j:])
+	s.r.Replace(n)
+}
+
+// Clone returns a new handle that shares s's elements. It is O(1) in the
+// length of s and allocates only the new handle. The copy is deferred: the
+// first of s and the clone to write copies the elements (O(n)), and the other
+// keeps the original array. Clone does not modify s, so concurrent calls on
+// one handle are safe.
+func (s *Slice[T]) Clone() *Slice[T] {
+	return &Slice[T]{r: s.r.Share()}
+}
+
+// Release drops s's share of its elements and leaves s empty and usable, as
+// a zero Slice. If exactly one other handle shared them, that handle owns them
+// alone again and writes in place. Releasing twice is harmless.
+func (s *Slice[T]) Release() {
+	s.r.Drop()
+}
+
+// Shared reports whether s's elements are currently shared with another live
+// handle, so that the next write to s will copy them first.
+func (s *Slice[T]) Shared() bool { return s.r.Shared() }
+
+// Mutable returns s's elements as a plain slice that the caller may write,
+// with length and capacity Len(). If s shares its elements, Mutable copies
+// them first, so a write through the result never reaches another handle.
+// The result is valid until the next method call on s: after s.Clone() the
+// array is shared again, and a write through an old result would reach the
+// clone.
+func (s *Slice[T]) Mutable() []T {
+	if len(s.r.Data) > 0 && !s.r.Unique() {
+		s.r.Replace(slices.Clone(s.r.Data))
+	}
+	d := s.r.Data
+	return d[:len(d):len(d)]
+}
+
+func panicIndex(i, n int) {
+	panic(fmt.Sprintf("cowslice: index %d out of range [0:%d]", i, n))
+}
