@@ -108,8 +108,10 @@ type Step[H, M any] struct {
 }
 
 // Check runs spec.Property as a rapid property test of t.
+// An invalid spec (a required field left nil) panics before anything runs.
 func Check[H, M any](t *testing.T, spec Spec[H, M]) {
 	t.Helper()
+	spec.validate()
 	rapid.Check(t, spec.Property)
 }
 
@@ -193,29 +195,33 @@ func (m *machine[H, M]) clone(t *rapid.T) {
 		t.Skip("too many live handles")
 	}
 	_, src := m.pick(t)
+	t.Logf("h%d := h%d.Clone()", m.nextID, src.id)
 	var c H
 	if m.spec.CheckAllocs {
 		n := allocs(func() { c = m.spec.Clone(src.h) })
 		if n > 1 {
-			t.Fatalf("h%d.Clone() allocated %d times, want at most 1", src.id, n)
+			t.Fatalf("h%d.Clone(): %d allocs, want at most 1", src.id, n)
 		}
 	} else {
 		c = m.spec.Clone(src.h)
 	}
-	x := m.add(c, m.spec.CloneModel(src.model))
-	t.Logf("h%d := h%d.Clone()", x.id, src.id)
+	m.add(c, m.spec.CloneModel(src.model))
 }
 
 func (m *machine[H, M]) release(t *rapid.T) {
 	i, x := m.pick(t)
+	// A released handle must stay usable; keep some of them in play.
+	keep := rapid.Bool().Draw(t, "keep") || len(m.live) == 1
+	if keep {
+		t.Logf("h%d.Release()", x.id)
+	} else {
+		t.Logf("h%d.Release(); forget h%d", x.id, x.id)
+	}
 	m.spec.Release(x.h)
 	x.model = m.spec.CloneModel(m.empty)
-	// A released handle must stay usable; keep some of them in play.
-	if keep := rapid.Bool().Draw(t, "keep"); keep || len(m.live) == 1 {
-		t.Logf("h%d.Release()", x.id)
+	if keep {
 		return
 	}
-	t.Logf("h%d.Release(); forget h%d", x.id, x.id)
 	// Check the released handle once before it leaves the set.
 	m.compare(t, x)
 	m.live = append(m.live[:i], m.live[i+1:]...)
@@ -231,7 +237,7 @@ func (m *machine[H, M]) apply(t *rapid.T, op *Op[H, M]) {
 	t.Logf("h%d.%s", x.id, label)
 	if m.spec.CheckAllocs && op.AllocFree && !m.spec.Shared(x.h) {
 		if n := allocs(func() { step.Apply(t, x.h) }); n > 0 {
-			t.Fatalf("h%d.%s allocated %d times on an unshared handle, want 0", x.id, label, n)
+			t.Fatalf("h%d.%s on an unshared handle: %d allocs, want 0", x.id, label, n)
 		}
 	} else {
 		step.Apply(t, x.h)
