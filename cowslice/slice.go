@@ -34,23 +34,40 @@ func (s *Slice[T]) Len() int { return len(s.r.Data) }
 // At returns the element at index i. It never copies and never allocates.
 // At panics if i is out of range.
 func (s *Slice[T]) At(i int) T {
-	if uint(i) >= uint(len(s.r.Data)) {
-		panicIndex(i, len(s.r.Data))
+	d := s.r.Data
+	if uint(i) >= uint(len(d)) {
+		panicIndex(i, len(d))
 	}
-	return s.r.Data[i]
+	return d[i]
 }
 
 // Set sets the element at index i to v. If s shares its elements, Set first
 // copies them (O(n)); otherwise it writes in place and allocates nothing.
 // Set panics if i is out of range, and then changes nothing.
 func (s *Slice[T]) Set(i int, v T) {
+	d := s.r.Data
+	if uint(i) >= uint(len(d)) || !s.r.Unique() {
+		d = s.setSlow(i)
+	}
+	d[i] = v
+}
+
+// setSlow is Set's rare path, out of line so that Set inlines: it panics if
+// i is out of range, and otherwise copies shared elements up.
+func (s *Slice[T]) setSlow(i int) []T {
 	if uint(i) >= uint(len(s.r.Data)) {
 		panicIndex(i, len(s.r.Data))
 	}
-	if !s.r.Unique() {
-		s.r.Replace(slices.Clone(s.r.Data))
-	}
-	s.r.Data[i] = v
+	return s.copyUp()
+}
+
+// copyUp gives s a private copy of its elements and returns it. It is kept
+// out of line so that the unshared path of Set stays small enough to inline.
+//
+//go:noinline
+func (s *Slice[T]) copyUp() []T {
+	s.r.Replace(slices.Clone(s.r.Data))
+	return s.r.Data
 }
 
 // Append appends vs to the end of s. If s shares its elements, Append copies
@@ -63,7 +80,11 @@ func (s *Slice[T]) Append(vs ...T) {
 	}
 	d := s.r.Data
 	if s.r.Unique() {
-		s.r.Data = append(d, vs...)
+		if len(vs) == 1 {
+			s.r.Data = append(d, vs[0]) // the common case, without a memmove
+		} else {
+			s.r.Data = append(d, vs...)
+		}
 		return
 	}
 	// The full slice expression forces append to allocate: the spare capacity
@@ -144,13 +165,14 @@ func (s *Slice[T]) Shared() bool { return s.r.Shared() }
 // array is shared again, and a write through an old result would reach the
 // clone.
 func (s *Slice[T]) Mutable() []T {
-	if len(s.r.Data) > 0 && !s.r.Unique() {
-		s.r.Replace(slices.Clone(s.r.Data))
-	}
 	d := s.r.Data
+	if len(d) > 0 && !s.r.Unique() {
+		d = s.copyUp()
+	}
 	return d[:len(d):len(d)]
 }
 
+//go:noinline
 func panicIndex(i, n int) {
 	panic(fmt.Sprintf("cowslice: index %d out of range [0:%d]", i, n))
 }

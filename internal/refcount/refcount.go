@@ -26,7 +26,10 @@ import "sync/atomic"
 //
 // A Count must not be copied after first use.
 type Count struct {
-	n atomic.Int32
+	// 64 bits, because a clone that is dropped without Release is never
+	// uncounted: a 32-bit count could wrap after 2^31 clones (about a minute
+	// of cloning in a loop) and make shared data look unique.
+	n atomic.Int64
 }
 
 // NewCount returns a count of one.
