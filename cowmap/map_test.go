@@ -1,0 +1,281 @@
+package cowmap
+
+import (
+	"fmt"
+	"maps"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"pgregory.net/rapid"
+
+	"github.com/cowkit/cowkit/cowtest"
+	"github.com/cowkit/cowkit/internal/refcount"
+)
+
+// checkInvariants checks the handles of one test together: a handle without
+// a count holds no map, and every count equals the number of live handles
+// that hold it.
+func checkInvariants[K comparable, V any](live []*Map[K, V]) error {
+	holders := map[*refcount.Count]int{}
+	for i, m := range live {
+		c := m.r.Count()
+		if c == nil {
+			if m.r.Data != nil {
+				return fmt.Errorf("handle %d holds a map of %d entries but no count", i, len(m.r.Data))
+			}
+			continue
+		}
+		holders[c]++
+	}
+	for c, n := range holders {
+		if got := c.Load(); got != n {
+			return fmt.Errorf("a count says %d holders, but %d live handles hold it", got, n)
+		}
+	}
+	return nil
+}
+
+type mstep = cowtest.Step[*Map[int, int], map[int]int]
+
+func intSpec() cowtest.Spec[*Map[int, int], map[int]int] {
+	key := rapid.IntRange(0, 20) // a small key space, so that writes hit existing keys
+	return cowtest.Spec[*Map[int, int], map[int]int]{
+		New:        New[int, int],
+		Clone:      (*Map[int, int]).Clone,
+		Release:    (*Map[int, int]).Release,
+		Model:      func(m *Map[int, int]) map[int]int { return maps.Collect(m.All()) },
+		CloneModel: maps.Clone[map[int]int],
+		Diff: func(want, got map[int]int) string {
+			return cmp.Diff(want, got, cmpopts.EquateEmpty())
+		},
+		Invariant:   checkInvariants[int, int],
+		CheckAllocs: true,
+		Shared:      (*Map[int, int]).Shared,
+		Ops: []cowtest.Op[*Map[int, int], map[int]int]{
+			{Name: "Set", Draw: func(t *rapid.T, _ map[int]int) mstep {
+				k, v := key.Draw(t, "k"), rapid.Int().Draw(t, "v")
+				return mstep{
+					Label: cowtest.Sprint("Set", k, v),
+					Apply: func(_ *rapid.T, m *Map[int, int]) { m.Set(k, v) },
+					Model: func(m map[int]int) map[int]int { m[k] = v; return m },
+				}
+			}},
+			{Name: "Overwrite", AllocFree: true, Draw: func(t *rapid.T, m map[int]int) mstep {
+				if len(m) == 0 {
+					t.Skip("empty")
+				}
+				k := rapid.SampledFrom(keys(m)).Draw(t, "k")
+				v := rapid.Int().Draw(t, "v")
+				return mstep{
+					Label: cowtest.Sprint("Set", k, v),
+					Apply: func(_ *rapid.T, m *Map[int, int]) { m.Set(k, v) },
+					Model: func(m map[int]int) map[int]int { m[k] = v; return m },
+				}
+			}},
+			{Name: "Get", AllocFree: true, Draw: func(t *rapid.T, m map[int]int) mstep {
+				k := key.Draw(t, "k")
+				want, wantOK := m[k]
+				return mstep{
+					Label: cowtest.Sprint("Get", k),
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						if got, ok := m.Get(k); got != want || ok != wantOK {
+							t.Fatalf("Get(%d) = %d, %v, want %d, %v", k, got, ok, want, wantOK)
+						}
+						if m.Len() != len(m.r.Data) {
+							t.Fatalf("Len() = %d, want %d", m.Len(), len(m.r.Data))
+						}
+					},
+					Model: func(m map[int]int) map[int]int { return m },
+				}
+			}},
+			{Name: "Delete", AllocFree: true, Draw: func(t *rapid.T, m map[int]int) mstep {
+				k := key.Draw(t, "k")
+				_, want := m[k]
+				return mstep{
+					Label: cowtest.Sprint("Delete", k),
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						if got := m.Delete(k); got != want {
+							t.Fatalf("Delete(%d) = %v, want %v", k, got, want)
+						}
+					},
+					Model: func(m map[int]int) map[int]int { delete(m, k); return m },
+				}
+			}},
+			{Name: "Keys+Values", AllocFree: true, Draw: func(t *rapid.T, m map[int]int) mstep {
+				wantKeys, sum := len(m), 0
+				for _, v := range m {
+					sum += v
+				}
+				return mstep{
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						n, s := 0, 0
+						for range m.Keys() {
+							n++
+						}
+						for v := range m.Values() {
+							s += v
+						}
+						if n != wantKeys || s != sum {
+							t.Fatalf("Keys yielded %d keys, Values summed to %d; want %d, %d", n, s, wantKeys, sum)
+						}
+					},
+					Model: func(m map[int]int) map[int]int { return m },
+				}
+			}},
+		},
+	}
+}
+
+func keys(m map[int]int) []int {
+	ks := make([]int, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+func TestMapModel(t *testing.T) { cowtest.Check(t, intSpec()) }
+
+func FuzzMapModel(f *testing.F) { f.Fuzz(rapid.MakeFuzz(intSpec().Property)) }
+
+func TestZeroValue(t *testing.T) {
+	var m Map[string, int]
+	if m.Len() != 0 || m.Shared() || m.Delete("x") {
+		t.Fatalf("zero Map: Len=%d Shared=%v", m.Len(), m.Shared())
+	}
+	if _, ok := m.Get("x"); ok {
+		t.Fatal("zero Map: Get found a key")
+	}
+	c := m.Clone()
+	m.Set("a", 1)
+	if c.Len() != 0 {
+		t.Errorf("a write to the zero Map reached its clone")
+	}
+	m.Release()
+	m.Release()
+	m.Set("b", 2)
+	if v, _ := m.Get("b"); v != 2 || m.Len() != 1 {
+		t.Errorf("released handle is not usable: Len=%d", m.Len())
+	}
+}
+
+func TestFromCopies(t *testing.T) {
+	src := map[string]int{"a": 1}
+	m := From(src)
+	src["a"] = 2
+	if v, _ := m.Get("a"); v != 1 {
+		t.Fatalf("From kept a reference to its argument")
+	}
+	if From[string, int](nil).Len() != 0 {
+		t.Fatal("From(nil) is not empty")
+	}
+}
+
+func TestDeleteAbsentNeverCopies(t *testing.T) {
+	m := From(map[int]int{1: 1, 2: 2})
+	c := m.Clone()
+	if got := testing.AllocsPerRun(100, func() { c.Delete(3) }); got != 0 {
+		t.Errorf("Delete of an absent key on a shared map: %v allocs, want 0", got)
+	}
+	if !c.Shared() || !m.Shared() {
+		t.Errorf("Delete of an absent key detached the map")
+	}
+	if !c.Delete(1) || c.Shared() || m.Len() != 2 || c.Len() != 1 {
+		t.Errorf("Delete of a present key on a shared map: m.Len=%d c.Len=%d", m.Len(), c.Len())
+	}
+}
+
+func TestAllocs(t *testing.T) {
+	m := New[int, int]()
+	for i := range 1000 {
+		m.Set(i, i)
+	}
+	tests := []struct {
+		name string
+		max  float64
+		f    func()
+	}{
+		{"Get", 0, func() { _, _ = m.Get(500) }},
+		{"Set existing key, unshared", 0, func() { m.Set(500, 1) }},
+		{"Delete and re-Set, unshared", 0, func() { m.Delete(7); m.Set(7, 7) }},
+		{"All loop", 0, func() {
+			for k, v := range m.All() {
+				_, _ = k, v
+			}
+		}},
+		{"Clone", 1, func() { _ = m.Clone() }},
+	}
+	for _, tt := range tests {
+		if got := testing.AllocsPerRun(100, tt.f); got > tt.max {
+			t.Errorf("%s: AllocsPerRun = %v, want <= %v", tt.name, got, tt.max)
+		}
+	}
+	c := m.Clone()
+	c.Release()
+	if got := testing.AllocsPerRun(100, func() { m.Set(3, 4) }); got != 0 {
+		t.Errorf("Set after a clone's Release: AllocsPerRun = %v, want 0", got)
+	}
+}
+
+// TestRaceClones: goroutines each hold a clone of one shared map and write
+// and read it at once; each ends with exactly its own writes and the source
+// is unchanged. Run with -race.
+func TestRaceClones(t *testing.T) {
+	const goroutines, n = 8, 200
+	src := New[int, int]()
+	for i := range n {
+		src.Set(i, i)
+	}
+	clones := make([]*Map[int, int], goroutines)
+	for g := range clones {
+		clones[g] = src.Clone()
+	}
+	var wg sync.WaitGroup
+	for g, c := range clones {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := range 20 {
+				c.Set(g, -round)
+				c.Delete(n + g)
+				c.Set(n+g, round)
+				for k, v := range c.All() {
+					_, _ = k, v
+				}
+				d := c.Clone()
+				d.Set(0, 0)
+				d.Release()
+			}
+		}()
+	}
+	for range 20 {
+		for k, v := range src.All() {
+			if k != v {
+				t.Fatalf("source changed: %d -> %d", k, v)
+			}
+		}
+	}
+	wg.Wait()
+	for g, c := range clones {
+		for k, v := range c.All() {
+			want := k
+			switch k {
+			case g:
+				want = -19
+			case n + g:
+				want = 19
+			}
+			if v != want {
+				t.Fatalf("clone %d: %d -> %d, want %d", g, k, v, want)
+			}
+		}
+		if c.Len() != n+1 {
+			t.Fatalf("clone %d: Len = %d, want %d", g, c.Len(), n+1)
+		}
+	}
+	if err := checkInvariants(append(clones, src)); err != nil {
+		t.Fatal(err)
+	}
+}
