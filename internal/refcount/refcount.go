@@ -30,6 +30,9 @@ type Count struct {
 	// uncounted: a 32-bit count could wrap after 2^31 clones (about a minute
 	// of cloning in a loop) and make shared data look unique.
 	n atomic.Int64
+	// pin is cowstring's frozen prefix: positions below it in the data are
+	// viewed by values handed out (Go strings) and must never change again.
+	pin atomic.Int64
 }
 
 // NewCount returns a count of one.
@@ -57,6 +60,21 @@ func (c *Count) Release() (last bool) {
 	}
 	return n == 0
 }
+
+// Pin raises the pinned mark to at least n: the first n positions of the
+// data are viewed by values handed out and must never be written again. It
+// is safe to call from handles sharing the data on different goroutines.
+func (c *Count) Pin(n int) {
+	for {
+		p := c.pin.Load()
+		if int64(n) <= p || c.pin.CompareAndSwap(p, int64(n)) {
+			return
+		}
+	}
+}
+
+// Pinned returns the pinned mark: positions below it must not be written.
+func (c *Count) Pinned() int { return int(c.pin.Load()) }
 
 // Ref is one handle's share of data D: the data itself and the count of the
 // handles that share it. The zero Ref holds the zero D and no count; it is
@@ -107,6 +125,7 @@ func (r *Ref[D]) Replace(d D) {
 	old := r.count
 	r.Data = d
 	if old != nil && !old.Shared() {
+		old.pin.Store(0) // d is new: nothing in it is pinned
 		return
 	}
 	r.count = NewCount()
@@ -122,6 +141,22 @@ func (r *Ref[D]) Drop() {
 		r.count.Release()
 	}
 	*r = Ref[D]{}
+}
+
+// Pin pins the first n positions of r's data (see [Count.Pin]). Pinning
+// the zero Ref, which has no data, does nothing.
+func (r *Ref[D]) Pin(n int) {
+	if r.count != nil {
+		r.count.Pin(n)
+	}
+}
+
+// Pinned returns the pinned mark of r's data; 0 for the zero Ref.
+func (r *Ref[D]) Pinned() int {
+	if r.count == nil {
+		return 0
+	}
+	return r.count.Pinned()
 }
 
 // Count returns r's count, or nil for a Ref with no storage. It is for

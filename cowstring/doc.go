@@ -1,0 +1,35 @@
+// Package cowstring implements String, a mutable byte string with implicit
+// sharing: the copy-on-write string of C++98's libstdc++, done right.
+//
+// # Sharing
+//
+// [String.Clone] and [String.Substr] are O(1): the new handle shares the
+// buffer and the handles count its holders. The first write to a shared
+// buffer copies the handle's bytes into a private buffer, then writes.
+//
+// # Strings handed out stay frozen
+//
+// [String.String] returns a Go string in O(1) without copying: it views the
+// handle's buffer directly. C++11 banned copy-on-write std::string because a
+// reference handed out could see a later write; here, every byte a returned
+// string views is pinned in the buffer for good. A later change that would
+// overwrite pinned bytes (an Insert or Delete in the middle, an append over
+// bytes a truncation left behind) copies first, so every string ever
+// returned keeps its value.
+//
+// Appending never overwrites pinned bytes: it writes past them. So a loop of
+// WriteString and String costs amortized linear time, as with
+// strings.Builder, and the strings it returns all stay valid.
+//
+// # Handles
+//
+// A *String is a handle; b := a aliases it, b := a.Clone() makes an
+// independent one. Never copy the struct itself (b := *a): go vet reports it.
+//
+// # Concurrency
+//
+// Distinct handles that share a buffer may be used on different goroutines
+// without locking. One handle is not safe for concurrent mutation; concurrent
+// reads of one handle, String and Clone included, are safe. Strings returned
+// by String are ordinary immutable Go strings.
+package cowstring

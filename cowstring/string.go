@@ -1,0 +1,216 @@
+package cowstring
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/cowkit/cowkit/internal/refcount"
+)
+
+// String is an implicitly shared, mutable byte string.
+//
+// The zero String is empty and ready for use. b := a aliases one handle;
+// a.Clone() makes an independent handle that shares a's bytes until one of
+// the two writes. A handle is not safe for concurrent mutation; distinct
+// handles that share bytes may be used on different goroutines.
+type String struct {
+	_ refcount.NoCopy
+	// r.Data is the whole buffer (len == cap); the handle's bytes are
+	// r.Data[off : off+n]. Bytes of the buffer below r.Pinned() are viewed by
+	// strings handed out and are never written again.
+	r      refcount.Ref[[]byte]
+	off, n int
+}
+
+// New returns a String holding a copy of s.
+func New(s string) *String {
+	h := new(String)
+	if len(s) > 0 {
+		b := []byte(s)
+		h.r = refcount.Own(b[:cap(b)]) // the whole allocation, spare room included
+		h.n = len(s)
+	}
+	return h
+}
+
+// Len returns the number of bytes. The complexity is O(1).
+func (s *String) Len() int { return s.n }
+
+// At returns the byte at index i. It panics if i is out of range.
+func (s *String) At(i int) byte {
+	if uint(i) >= uint(s.n) {
+		panic(fmt.Sprintf("cowstring: index %d out of range [0:%d]", i, s.n))
+	}
+	return s.r.Data[s.off+i]
+}
+
+// String returns s's bytes as a Go string in O(1), without copying or
+// allocating. The bytes it views are pinned: no later write, through s or
+// any handle sharing its buffer, changes them, so the result keeps its value
+// for good. Appending to s afterwards stays cheap (it writes past the pinned
+// bytes); an in-place change of pinned bytes copies first.
+func (s *String) String() string {
+	if s.n == 0 {
+		return ""
+	}
+	s.r.Pin(s.off + s.n)
+	return unsafe.String(&s.r.Data[s.off], s.n)
+}
+
+// Bytes returns a fresh copy of s's bytes.
+func (s *String) Bytes() []byte {
+	if s.n == 0 {
+		return []byte{}
+	}
+	return append([]byte(nil), s.r.Data[s.off:s.off+s.n]...)
+}
+
+// Reader returns a reader over s's bytes as they are now: a snapshot that
+// stays valid and unchanged while s is modified. It costs what String
+// costs, plus the reader.
+func (s *String) Reader() *strings.Reader {
+	return strings.NewReader(s.String())
+}
+
+// writable returns s's bytes, with s.off folded in, as a buffer that may be
+// written in place from index i on and that has room for size bytes. When s
+// shares its buffer, some byte from i on is pinned, or the room is short, it
+// first copies s's first keep bytes into a new buffer: copy first, then drop
+// the old share. Growth is geometric, so appends are amortized O(1).
+func (s *String) writable(i, size, keep int) []byte {
+	d := s.r.Data
+	if s.r.Unique() && s.off+i >= s.r.Pinned() && s.off+size <= len(d) {
+		return d[s.off:]
+	}
+	c := size
+	if size > s.n {
+		c = max(size, 2*s.n, 16)
+	}
+	b := make([]byte, c)
+	copy(b, d[s.off:s.off+keep])
+	s.r.Replace(b)
+	s.off = 0
+	return b
+}
+
+// WriteString appends str to s. It never fails; the error is for
+// io.StringWriter. It copies s's bytes only if s shares its buffer or has
+// no room left, and never overwrites bytes a returned string views.
+func (s *String) WriteString(str string) (int, error) {
+	if len(str) == 0 {
+		return 0, nil
+	}
+	b := s.writable(s.n, s.n+len(str), s.n)
+	copy(b[s.n:], str)
+	s.n += len(str)
+	return len(str), nil
+}
+
+// Write appends p to s, as [String.WriteString] does, for io.Writer. It
+// never fails.
+func (s *String) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	b := s.writable(s.n, s.n+len(p), s.n)
+	copy(b[s.n:], p)
+	s.n += len(p)
+	return len(p), nil
+}
+
+// WriteByte appends c to s, for io.ByteWriter. It never fails.
+func (s *String) WriteByte(c byte) error {
+	b := s.writable(s.n, s.n+1, s.n)
+	b[s.n] = c
+	s.n++
+	return nil
+}
+
+// WriteRune appends the UTF-8 encoding of r to s. It never fails.
+func (s *String) WriteRune(r rune) (int, error) {
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	return s.Write(buf[:n])
+}
+
+// Insert inserts str before index i; i may be Len() to append. If s shares
+// its buffer, or a returned string views the bytes that must move, Insert
+// copies s first. Insert panics if i < 0 or i > Len(), and then changes
+// nothing.
+func (s *String) Insert(i int, str string) {
+	if uint(i) > uint(s.n) {
+		panic(fmt.Sprintf("cowstring: insert index %d out of range [0:%d]", i, s.n))
+	}
+	if len(str) == 0 {
+		return
+	}
+	b := s.writable(i, s.n+len(str), s.n)
+	copy(b[i+len(str):], b[i:s.n])
+	copy(b[i:], str)
+	s.n += len(str)
+}
+
+// Delete removes the bytes s[i:j]. Cutting a prefix or a suffix writes
+// nothing and never copies: it narrows s's view of the buffer. Deleting
+// from the middle moves the tail down, and copies s first if s shares its
+// buffer or a returned string views the bytes that move. Delete panics if
+// s[i:j] is not a valid slice of s, and then changes nothing.
+func (s *String) Delete(i, j int) {
+	if i < 0 || j > s.n || i > j {
+		panic(fmt.Sprintf("cowstring: delete range [%d:%d] out of range [0:%d]", i, j, s.n))
+	}
+	switch {
+	case i == j:
+	case j == s.n:
+		s.n = i
+	case i == 0:
+		s.off += j
+		s.n -= j
+	default:
+		b := s.writable(i, s.n, s.n)
+		copy(b[i:], b[j:s.n])
+		s.n -= j - i
+	}
+	if s.n == 0 {
+		s.off = 0
+	}
+}
+
+// Substr returns a new handle holding s[i:j]. It is O(1) and allocates only
+// the handle: the two share s's buffer until either writes. Substr panics if
+// s[i:j] is not a valid slice of s.
+func (s *String) Substr(i, j int) *String {
+	if i < 0 || j > s.n || i > j {
+		panic(fmt.Sprintf("cowstring: substr range [%d:%d] out of range [0:%d]", i, j, s.n))
+	}
+	if i == j {
+		return new(String)
+	}
+	return &String{r: s.r.Share(), off: s.off + i, n: j - i}
+}
+
+// Clone returns a new handle that shares s's bytes. It is O(1) and allocates
+// only the new handle. The copy is deferred: the first of the two to write
+// copies s's bytes (O(n)). Clone does not modify s, so concurrent calls on
+// one handle are safe.
+func (s *String) Clone() *String {
+	return &String{r: s.r.Share(), off: s.off, n: s.n}
+}
+
+// Release drops s's share of its buffer and leaves s empty and usable, as a
+// zero String. Strings returned earlier keep their values. Releasing twice
+// is harmless.
+func (s *String) Release() {
+	s.r.Drop()
+	s.off, s.n = 0, 0
+}
+
+// Shared reports whether s's buffer is shared with another live handle, or
+// some of s's bytes are viewed by a string returned by String, so that the
+// next in-place change of those bytes (an Insert or Delete in the middle)
+// will copy first. Appends copy only when the buffer is shared or full.
+func (s *String) Shared() bool {
+	return s.r.Shared() || (s.n > 0 && s.r.Pinned() > s.off)
+}
