@@ -17,6 +17,8 @@ func TestRun(t *testing.T) {
 		"container:                   [bin etc usr var/log/app.log]\n",
 		"container after Set:         [sbin etc usr var/log/app.log]\n",
 		"image:                       [bin etc usr] (still unchanged)\n",
+		"map snapshot vs live:        prod vs staging\n",
+		"string handed out:           \"hello\", handle now \"> hello\"\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q; output:\n%s", want, got)
