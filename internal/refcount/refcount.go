@@ -120,7 +120,7 @@ func (r *Ref[D]) Share() Ref[D] {
 // data. If r shared its old data, r drops that share after the swap, so a
 // caller that built d by reading the old data (a copy-up) has already finished
 // reading it: copy first, then drop. If r held its old data alone, the count
-// is kept and nothing is allocated.
+// is kept (its pinned mark reset, since d is new) and nothing is allocated.
 func (r *Ref[D]) Replace(d D) {
 	old := r.count
 	r.Data = d
