@@ -18,7 +18,7 @@ import (
 // a count holds no map, and every count equals the number of live handles
 // that hold it.
 func checkInvariants[K comparable, V any](live []*Map[K, V]) error {
-	holders := map[*refcount.Count]int{}
+	counts := make([]*refcount.Count, 0, len(live))
 	for i, m := range live {
 		c := m.r.Count()
 		if c == nil {
@@ -27,14 +27,9 @@ func checkInvariants[K comparable, V any](live []*Map[K, V]) error {
 			}
 			continue
 		}
-		holders[c]++
+		counts = append(counts, c)
 	}
-	for c, n := range holders {
-		if got := c.Load(); got != n {
-			return fmt.Errorf("a count says %d holders, but %d live handles hold it", got, n)
-		}
-	}
-	return nil
+	return refcount.CheckHolders(counts)
 }
 
 type mstep = cowtest.Step[*Map[int, int], map[int]int]

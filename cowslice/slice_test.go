@@ -18,7 +18,7 @@ import (
 // a count holds no storage, no count is zero, and every count equals the
 // number of live handles that hold it (so no share leaks and none is lost).
 func checkInvariants[T any](live []*Slice[T]) error {
-	holders := map[*refcount.Count]int{}
+	counts := make([]*refcount.Count, 0, len(live))
 	for i, s := range live {
 		c := s.r.Count()
 		if c == nil {
@@ -27,14 +27,9 @@ func checkInvariants[T any](live []*Slice[T]) error {
 			}
 			continue
 		}
-		holders[c]++
+		counts = append(counts, c)
 	}
-	for c, n := range holders {
-		if got := c.Load(); got != n {
-			return fmt.Errorf("a count says %d holders, but %d live handles hold it", got, n)
-		}
-	}
-	return nil
+	return refcount.CheckHolders(counts)
 }
 
 func intSpec() cowtest.Spec[*Slice[int], []int] {

@@ -18,7 +18,10 @@
 // may run on different goroutines without locks.
 package refcount
 
-import "sync/atomic"
+import (
+	"fmt"
+	"sync/atomic"
+)
 
 // Count is the number of handles that share one piece of data.
 // Use it through [Ref]; its methods are for invariant checkers and for
@@ -173,3 +176,21 @@ func (*NoCopy) Lock() {}
 
 // Unlock is a no-op used by go vet's copylocks check.
 func (*NoCopy) Unlock() {}
+
+// CheckHolders is for invariant checkers: given the counts of all live
+// handles (nil for a handle without storage), it reports an error unless
+// every count equals the number of live handles that hold it.
+func CheckHolders(counts []*Count) error {
+	holders := map[*Count]int{}
+	for _, c := range counts {
+		if c != nil {
+			holders[c]++
+		}
+	}
+	for c, n := range holders {
+		if got := c.Load(); got != n {
+			return fmt.Errorf("a count says %d holders, but %d live handles hold it", got, n)
+		}
+	}
+	return nil
+}
