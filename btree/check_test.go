@@ -1,0 +1,135 @@
+package btree
+
+import (
+	"fmt"
+	"reflect"
+)
+
+// checkMaps checks the invariants of the live maps together:
+//
+//   - every leaf is at depth height, and holds its keys strictly ascending;
+//   - every key in an inner node's child i is in [keys[i-1], keys[i]);
+//   - node fill: the root has at least one entry (leaf) or key (inner), the
+//     first and last node of each level at least one, every other node at
+//     least the minimum, and no node more than the maximum;
+//   - the slots past a node's n are zero (nothing kept alive for the GC);
+//   - Len equals the number of entries;
+//   - every reachable node's count equals the number of its holders: the
+//     distinct reachable inner nodes that point to it plus the handles
+//     whose root it is;
+//   - a map with entries has an ordering.
+func checkMaps[K, V any](live []*Map[K, V]) error {
+	holders := map[*header]int{}
+	seen := map[*header]bool{}
+	for hi, m := range live {
+		if m.root == nil {
+			if m.height != 0 || m.length != 0 {
+				return fmt.Errorf("handle %d: empty, but height %d and Len %d", hi, m.height, m.length)
+			}
+			continue
+		}
+		if m.cmp == nil || m.search == nil {
+			return fmt.Errorf("handle %d: entries but no ordering", hi)
+		}
+		holders[m.root]++
+		w := walker[K, V]{m: m, holders: holders, seen: seen}
+		if err := w.node(m.root, m.height, nil, nil, true, true, true); err != nil {
+			return fmt.Errorf("handle %d: %w", hi, err)
+		}
+		if w.entries != m.length {
+			return fmt.Errorf("handle %d: Len %d, but %d entries", hi, m.length, w.entries)
+		}
+	}
+	for h, n := range holders {
+		if got := h.shares.Load() + 1; got != int64(n) {
+			return fmt.Errorf("node %p: count %d, but %d holders", h, got, n)
+		}
+	}
+	return nil
+}
+
+type walker[K, V any] struct {
+	m       *Map[K, V]
+	holders map[*header]int
+	seen    map[*header]bool
+	entries int
+}
+
+// node checks the subtree h at level; its keys must be in [lo, hi) (nil
+// bounds are open); first and last say whether it is the first or last node
+// of its level.
+func (w *walker[K, V]) node(h *header, level int, lo, hi *K, root, first, last bool) error {
+	n := int(h.n)
+	min, max := minLeaf, maxLeaf
+	if level > 0 {
+		min, max = minInner, maxInner
+	}
+	if root || first || last {
+		min = 1
+	}
+	if n < min || n > max {
+		return fmt.Errorf("level %d node %p: n=%d, want [%d, %d] (root %v, first %v, last %v)", level, h, n, min, max, root, first, last)
+	}
+	var keys []K
+	if level == 0 {
+		lf := leafOf[K, V](h)
+		keys = lf.keys[:n]
+		if err := zeroTail(lf.keys[n:], lf.vals[n:]); err != nil {
+			return fmt.Errorf("leaf %p: %w", h, err)
+		}
+		w.entries += n
+	} else {
+		in := innerOf[K, V](h)
+		keys = in.keys[:n]
+		if err := zeroTail(in.keys[n:], in.kids[n+1:]); err != nil {
+			return fmt.Errorf("inner %p: %w", h, err)
+		}
+	}
+	cmp := w.m.cmp
+	for i, k := range keys {
+		if i > 0 && cmp(keys[i-1], k) >= 0 {
+			return fmt.Errorf("level %d node %p: keys %v and %v out of order", level, h, keys[i-1], k)
+		}
+		if lo != nil && cmp(k, *lo) < 0 || hi != nil && cmp(k, *hi) >= 0 {
+			return fmt.Errorf("level %d node %p: key %v outside its parent's bounds", level, h, k)
+		}
+	}
+	if level == 0 {
+		return nil
+	}
+	in := innerOf[K, V](h)
+	visited := w.seen[h]
+	w.seen[h] = true
+	for i, kid := range in.kids[:n+1] {
+		if kid == nil {
+			return fmt.Errorf("inner %p: child %d is nil", h, i)
+		}
+		if !visited {
+			w.holders[kid]++
+		}
+		klo, khi := lo, hi
+		if i > 0 {
+			klo = &in.keys[i-1]
+		}
+		if i < n {
+			khi = &in.keys[i]
+		}
+		if err := w.node(kid, level-1, klo, khi, false, first && i == 0, last && i == n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// zeroTail reports an error if any element of the unused tails is not zero.
+func zeroTail(tails ...any) error {
+	for _, t := range tails {
+		v := reflect.ValueOf(t)
+		for i := range v.Len() {
+			if !v.Index(i).IsZero() {
+				return fmt.Errorf("unused slot %d holds %v", i, v.Index(i))
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package btree
+
+import (
+	"cmp"
+	"math/bits"
+
+	"github.com/cowkit/cowkit/internal/refcount"
+)
+
+// Map is an ordered map from K to V, stored in a copy-on-write B+tree.
+//
+// Make one with [New] (for cmp.Ordered keys) or [NewFunc] (for any key type
+// and a comparison function). The zero Map is empty and can be read, cloned
+// and released, but it has no ordering: Set on it panics.
+//
+// b := a aliases one handle; a.Clone() makes an independent handle that
+// shares every node with a until one of them writes, and then only the nodes
+// on the written path are copied. Distinct handles that share nodes may be
+// used on different goroutines without locking. One handle is not safe for
+// concurrent mutation, like a Go map; concurrent reads of one handle,
+// iteration and Clone included, are safe.
+type Map[K, V any] struct {
+	_      refcount.NoCopy
+	root   *header // nil when empty
+	height int     // inner levels above the leaves
+	length int
+	search func(keys []K, k K) (int, bool)
+	cmp    func(a, b K) int
+}
+
+// New returns an empty map ordered by cmp.Compare, so NaN keys sort first,
+// and all NaNs are one key. Comparisons are direct, not calls through a
+// function value.
+func New[K cmp.Ordered, V any]() *Map[K, V] {
+	return &Map[K, V]{search: searchOrdered[K], cmp: cmp.Compare[K]}
+}
+
+// NewFunc returns an empty map ordered by cmp, which must be a strict weak
+// ordering: cmp(a, b) is negative when a < b, positive when a > b, and zero
+// when a and b are the same key. NewFunc panics if cmp is nil.
+func NewFunc[K, V any](cmp func(a, b K) int) *Map[K, V] {
+	if cmp == nil {
+		panic("btree: NewFunc with a nil comparison function")
+	}
+	search := func(keys []K, k K) (int, bool) { // as searchOrdered
+		n, i := len(keys), 0
+		for step := 1 << (bits.Len(uint(cap(keys))) - 1); step > 0; step >>= 1 {
+			if j := i + step - 1; j < n && cmp(keys[j], k) < 0 {
+				i += step
+			}
+		}
+		return i, i < n && cmp(keys[i], k) == 0
+	}
+	return &Map[K, V]{search: search, cmp: cmp}
+}
+
+// searchOrdered returns the index of the first key in keys that is not less
+// than k, and whether that key equals k. keys is sorted by cmp.Compare.
+//
+// keys is a node's key array sliced to its length, and the search probes as
+// if the array were full, with the slots past len(keys) holding keys larger
+// than any: the first probe is at a fixed index, so the CPU can load it
+// while the node's length is still on its way from memory.
+func searchOrdered[K cmp.Ordered](keys []K, k K) (int, bool) {
+	n, i := len(keys), 0
+	for step := 1 << (bits.Len(uint(cap(keys))) - 1); step > 0; step >>= 1 {
+		if j := i + step - 1; j < n && cmp.Less(keys[j], k) {
+			i += step
+		}
+	}
+	return i, i < n && !cmp.Less(k, keys[i])
+}
+
+// Len returns the number of entries. The complexity is O(1).
+func (m *Map[K, V]) Len() int { return m.length }
+
+// Get returns the value stored under k and whether there is one. It never
+// copies and never allocates. The complexity is O(log n).
+func (m *Map[K, V]) Get(k K) (V, bool) {
+	h := m.root
+	if h == nil {
+		var zero V
+		return zero, false
+	}
+	for level := m.height; level > 0; level-- {
+		in := innerOf[K, V](h)
+		i, found := m.search(in.keys[:in.n], k)
+		if found {
+			i++
+		}
+		h = in.kids[i]
+	}
+	lf := leafOf[K, V](h)
+	if i, found := m.search(lf.keys[:lf.n], k); found {
+		return lf.vals[i], true
+	}
+	var zero V
+	return zero, false
+}
+
+// Min returns the smallest key and its value, or zero values and false if m
+// is empty.
+func (m *Map[K, V]) Min() (K, V, bool) {
+	h := m.root
+	if h == nil {
+		var k K
+		var v V
+		return k, v, false
+	}
+	for level := m.height; level > 0; level-- {
+		h = innerOf[K, V](h).kids[0]
+	}
+	lf := leafOf[K, V](h)
+	return lf.keys[0], lf.vals[0], true
+}
+
+// Max returns the largest key and its value, or zero values and false if m
+// is empty.
+func (m *Map[K, V]) Max() (K, V, bool) {
+	h := m.root
+	if h == nil {
+		var k K
+		var v V
+		return k, v, false
+	}
+	for level := m.height; level > 0; level-- {
+		in := innerOf[K, V](h)
+		h = in.kids[in.n]
+	}
+	lf := leafOf[K, V](h)
+	return lf.keys[lf.n-1], lf.vals[lf.n-1], true
+}
+
+// Clone returns a new handle to the same entries. The complexity is O(1):
+// it counts one more holder of the root node and allocates only the new
+// handle; it writes nothing that another goroutine reading m could see.
+//
+// The copying is deferred and structural. The first write to either handle
+// copies only the nodes on the path from the root to the entry it changes
+// (about 1 KiB per level, 4 levels for a million int entries), and each
+// later write copies only the nodes not yet copied. Releasing the clone
+// (see [Map.Release]) lets m write in place again.
+func (m *Map[K, V]) Clone() *Map[K, V] {
+	if m.root != nil {
+		m.root.shares.Add(1)
+	}
+	return &Map[K, V]{root: m.root, height: m.height, length: m.length, search: m.search, cmp: m.cmp}
+}
+
+// Release drops m's share of its nodes and leaves m empty, with its ordering
+// kept, and ready for use. Nodes that no other handle holds are released in
+// turn, so a handle that still shares them writes in place again: after
+// c := m.Clone(); c.Release(), m's next write copies nothing. Release
+// visits only the nodes whose last holder it was. Releasing twice is
+// harmless, and releasing is optional: an unreleased handle costs its peers
+// one path copy per node they later write, never correctness.
+func (m *Map[K, V]) Release() {
+	if h := m.root; h != nil {
+		level := m.height
+		m.root, m.height, m.length = nil, 0, 0
+		drop[K, V](h, level)
+	}
+}
+
+// mustOrder panics if m was not made by New or NewFunc.
+func (m *Map[K, V]) mustOrder(method string) {
+	if m.search == nil {
+		panicNoOrder(method)
+	}
+}
+
+//go:noinline
+func panicNoOrder(method string) {
+	panic("btree: " + method + " on a Map with no ordering; make it with New or NewFunc")
+}

@@ -1,0 +1,390 @@
+package btree
+
+// Set stores v under k.
+//
+// Set walks from the root to the leaf where k belongs. A node on that path
+// that m shares with another handle is copied first (one node per level);
+// a node m holds alone is written in place. So on an unshared map,
+// overwriting an existing key allocates nothing, and inserting allocates
+// only when a node splits, about once every 32 inserts.
+//
+// Set panics if m was not made by [New] or [NewFunc].
+func (m *Map[K, V]) Set(k K, v V) {
+	if m.root == nil {
+		m.mustOrder("Set")
+		lf := new(leaf[K, V])
+		lf.keys[0], lf.vals[0], lf.n = k, v, 1
+		m.root, m.length = &lf.header, 1
+		return
+	}
+	slot := &m.root
+	for level := m.height; level > 0; level-- {
+		in := innerOf[K, V](writable[K, V](slot, level))
+		i, found := m.search(in.keys[:in.n], k)
+		if found {
+			i++
+		}
+		slot = &in.kids[i]
+	}
+	lf := leafOf[K, V](writable[K, V](slot, 0))
+	i, found := m.search(lf.keys[:lf.n], k)
+	if found {
+		lf.vals[i] = v
+		return
+	}
+	m.length++
+	if lf.n == maxLeaf {
+		m.insertFull(k, v)
+		return
+	}
+	insertEntry(lf, i, k, v)
+}
+
+// insertEntry inserts k and v at index i of lf, which has room.
+func insertEntry[K, V any](lf *leaf[K, V], i int, k K, v V) {
+	n := int(lf.n)
+	copy(lf.keys[i+1:n+1], lf.keys[i:n])
+	copy(lf.vals[i+1:n+1], lf.vals[i:n])
+	lf.keys[i], lf.vals[i] = k, v
+	lf.n++
+}
+
+// path records a root-to-leaf walk: at depth d (the root is at depth 0) the
+// walk went through node[d] into its child idx[d]. Every node on it is
+// private to the map.
+type path[K, V any] struct {
+	node [maxHeight]*inner[K, V]
+	idx  [maxHeight]int
+}
+
+// insertFull inserts k, which is not in m, into its leaf, which is full.
+// Set has already made the whole path private, so this walks it again,
+// recording it. If a neighbouring leaf that m holds alone has room, entries
+// move over to it, as in a B*-tree; otherwise the leaf splits, and then
+// every full node above it. Moving entries keeps leaves about 80% full
+// after random inserts, where splitting alone leaves them 69% full.
+func (m *Map[K, V]) insertFull(k K, v V) {
+	var p path[K, V]
+	first, last := true, true // the walk is on the tree's left or right edge
+	h := m.root
+	for d := range m.height {
+		in := innerOf[K, V](h)
+		i, found := m.search(in.keys[:in.n], k)
+		if found {
+			i++
+		}
+		p.node[d], p.idx[d] = in, i
+		first, last = first && i == 0, last && i == int(in.n)
+		h = in.kids[i]
+	}
+	lf := leafOf[K, V](h)
+	i, _ := m.search(lf.keys[:], k)
+	edge := last && i == maxLeaf || first && i == 0
+	if m.height > 0 && !edge && shiftInsert(p.node[m.height-1], p.idx[m.height-1], lf, i, k, v) {
+		return
+	}
+
+	// Of the maxLeaf+1 entries, keep stay in lf and the rest move to a new
+	// right sibling. Inserting past the end of the last leaf (ascending
+	// keys) or before the start of the first (descending keys) leaves the
+	// old leaf full, so that sequential loads fill leaves completely.
+	keep := (maxLeaf + 1) / 2
+	switch {
+	case last && i == maxLeaf:
+		keep = maxLeaf
+	case first && i == 0:
+		keep = 1
+	}
+	r := new(leaf[K, V])
+	r.n = int32(maxLeaf + 1 - keep)
+	if i < keep {
+		copy(r.keys[:], lf.keys[keep-1:])
+		copy(r.vals[:], lf.vals[keep-1:])
+		copy(lf.keys[i+1:keep], lf.keys[i:])
+		copy(lf.vals[i+1:keep], lf.vals[i:])
+		lf.keys[i], lf.vals[i] = k, v
+	} else {
+		j := copy(r.keys[:], lf.keys[keep:i])
+		copy(r.vals[:], lf.vals[keep:i])
+		r.keys[j], r.vals[j] = k, v
+		copy(r.keys[j+1:], lf.keys[i:])
+		copy(r.vals[j+1:], lf.vals[i:])
+	}
+	clear(lf.keys[keep:])
+	clear(lf.vals[keep:])
+	lf.n = int32(keep)
+
+	sep, kid := r.keys[0], &r.header
+	for d := m.height - 1; d >= 0; d-- {
+		in, i := p.node[d], p.idx[d]
+		n := int(in.n)
+		if n < maxInner {
+			copy(in.keys[i+1:n+1], in.keys[i:n])
+			copy(in.kids[i+2:n+2], in.kids[i+1:n+1])
+			in.keys[i], in.kids[i+1] = sep, kid
+			in.n++
+			return
+		}
+		sep, kid = splitInner(in, i, sep, kid, first, last)
+	}
+	if m.height == maxHeight {
+		panic("btree: tree height limit reached") // unreachable: see maxHeight
+	}
+	root := new(inner[K, V])
+	root.n = 1
+	root.keys[0], root.kids[0], root.kids[1] = sep, m.root, kid
+	m.root = &root.header
+	m.height++
+}
+
+// shiftInsert tries to make room in the full leaf lf, parent's child j, by
+// moving entries to its left or right sibling, then inserts k and v, which
+// belong at index i of lf. It moves entries only to a sibling that the map
+// holds alone and that has room for at least three more, and reports
+// whether it did.
+func shiftInsert[K, V any](parent *inner[K, V], j int, lf *leaf[K, V], i int, k K, v V) bool {
+	if j > 0 {
+		if left := leafOf[K, V](parent.kids[j-1]); left.n <= maxLeaf-3 && left.shares.Load() == 0 {
+			ln := int(left.n)
+			c := (maxLeaf + 1 - ln) / 2 // lf's first c entries move
+			copy(left.keys[ln:], lf.keys[:c])
+			copy(left.vals[ln:], lf.vals[:c])
+			copy(lf.keys[:], lf.keys[c:])
+			copy(lf.vals[:], lf.vals[c:])
+			clear(lf.keys[maxLeaf-c:])
+			clear(lf.vals[maxLeaf-c:])
+			left.n, lf.n = int32(ln+c), int32(maxLeaf-c)
+			if i < c {
+				insertEntry(left, ln+i, k, v)
+			} else {
+				insertEntry(lf, i-c, k, v)
+			}
+			parent.keys[j-1] = lf.keys[0]
+			return true
+		}
+	}
+	if j < int(parent.n) {
+		if right := leafOf[K, V](parent.kids[j+1]); right.n <= maxLeaf-3 && right.shares.Load() == 0 {
+			rn := int(right.n)
+			c := (maxLeaf + 1 - rn) / 2 // lf's last c entries move
+			keep := maxLeaf - c
+			copy(right.keys[c:], right.keys[:rn])
+			copy(right.vals[c:], right.vals[:rn])
+			copy(right.keys[:c], lf.keys[keep:])
+			copy(right.vals[:c], lf.vals[keep:])
+			clear(lf.keys[keep:])
+			clear(lf.vals[keep:])
+			right.n, lf.n = int32(rn+c), int32(keep)
+			if i > keep {
+				insertEntry(right, i-keep, k, v)
+			} else {
+				insertEntry(lf, i, k, v)
+			}
+			parent.keys[j] = right.keys[0]
+			return true
+		}
+	}
+	return false
+}
+
+// splitInner inserts sep at in.keys[i] and kid at in.kids[i+1] into the
+// full inner node in, splitting it: in keeps the first keys, a new right
+// sibling gets the rest, and splitInner returns the key that separates them,
+// for the parent, and the sibling. On the tree's edges the split is
+// lopsided, as for leaves, but both halves keep at least one key.
+func splitInner[K, V any](in *inner[K, V], i int, sep K, kid *header, first, last bool) (K, *header) {
+	var keys [maxInner + 1]K
+	var kids [maxInner + 2]*header
+	copy(keys[:i], in.keys[:i])
+	keys[i] = sep
+	copy(keys[i+1:], in.keys[i:])
+	copy(kids[:i+1], in.kids[:i+1])
+	kids[i+1] = kid
+	copy(kids[i+2:], in.kids[i+1:])
+
+	keep := (maxInner + 1) / 2
+	switch {
+	case last && i == maxInner:
+		keep = maxInner - 1
+	case first && i == 0:
+		keep = 1
+	}
+	r := new(inner[K, V])
+	r.n = int32(copy(r.keys[:], keys[keep+1:]))
+	copy(r.kids[:], kids[keep+1:])
+	copy(in.keys[:], keys[:keep])
+	copy(in.kids[:], kids[:keep+1])
+	clear(in.keys[keep:])
+	clear(in.kids[keep+1:])
+	in.n = int32(keep)
+	return keys[keep], &r.header
+}
+
+// Delete removes the entry for k and reports whether there was one.
+//
+// Deleting a key that is not there never copies or allocates. Otherwise the
+// nodes on k's path that m shares are copied first, as for [Map.Set]; on an
+// unshared map Delete allocates nothing, including when nodes merge.
+func (m *Map[K, V]) Delete(k K) bool {
+	h := m.root
+	if h == nil {
+		return false
+	}
+	private := h.shares.Load() == 0
+	for level := m.height; level > 0; level-- {
+		in := innerOf[K, V](h)
+		i, found := m.search(in.keys[:in.n], k)
+		if found {
+			i++
+		}
+		h = in.kids[i]
+		private = private && h.shares.Load() == 0
+	}
+	lf := leafOf[K, V](h)
+	i, found := m.search(lf.keys[:lf.n], k)
+	if !found {
+		return false
+	}
+	if !private || (lf.n <= minLeaf && m.height > 0) {
+		m.deleteSlow(k)
+		return true
+	}
+	removeEntry(lf, i)
+	m.length--
+	if lf.n == 0 {
+		m.root = nil // the root leaf, and m held it alone
+	}
+	return true
+}
+
+// deleteSlow removes k, which is in m, making its path private first and
+// rebalancing underfull nodes on the way back up.
+func (m *Map[K, V]) deleteSlow(k K) {
+	var p path[K, V]
+	slot := &m.root
+	for d := range m.height {
+		in := innerOf[K, V](writable[K, V](slot, m.height-d))
+		i, found := m.search(in.keys[:in.n], k)
+		if found {
+			i++
+		}
+		p.node[d], p.idx[d] = in, i
+		slot = &in.kids[i]
+	}
+	lf := leafOf[K, V](writable[K, V](slot, 0))
+	i, _ := m.search(lf.keys[:lf.n], k)
+	removeEntry(lf, i)
+	m.length--
+
+	n, min := int(lf.n), minLeaf
+	for d := m.height - 1; d >= 0 && n < min; d-- {
+		parent := p.node[d]
+		m.rebalance(parent, p.idx[d], m.height-1-d)
+		n, min = int(parent.n), minInner
+	}
+	for m.height > 0 && m.root.n == 0 {
+		m.root = innerOf[K, V](m.root).kids[0] // the old root was private: its reference passes on
+		m.height--
+	}
+	if m.root.n == 0 {
+		m.root = nil
+	}
+}
+
+// removeEntry removes the i-th entry of lf.
+func removeEntry[K, V any](lf *leaf[K, V], i int) {
+	n := int(lf.n)
+	copy(lf.keys[i:n-1], lf.keys[i+1:n])
+	copy(lf.vals[i:n-1], lf.vals[i+1:n])
+	var zk K
+	var zv V
+	lf.keys[n-1], lf.vals[n-1] = zk, zv
+	lf.n--
+}
+
+// rebalance fixes parent's child i at the given level, which has fewer
+// entries than the minimum: it merges the child with a sibling if the two
+// fit in one node, and otherwise moves entries from the sibling so that both
+// have at least the minimum. Merging removes a key from parent, which may
+// leave it underfull in turn. Both nodes are made private first; a node
+// merged away was private and is simply forgotten.
+func (m *Map[K, V]) rebalance(parent *inner[K, V], i, level int) {
+	l := max(i-1, 0) // the pair is kids[l] and kids[l+1]
+	lh := writable[K, V](&parent.kids[l], level)
+	rh := writable[K, V](&parent.kids[l+1], level)
+	if level == 0 {
+		left, right := leafOf[K, V](lh), leafOf[K, V](rh)
+		ln, rn := int(left.n), int(right.n)
+		switch {
+		case ln+rn <= maxLeaf:
+			copy(left.keys[ln:], right.keys[:rn])
+			copy(left.vals[ln:], right.vals[:rn])
+			left.n += int32(rn)
+			removeKid(parent, l)
+			return
+		case ln < rn: // move right's first entries to left's end
+			k := (rn - ln) / 2
+			copy(left.keys[ln:], right.keys[:k])
+			copy(left.vals[ln:], right.vals[:k])
+			copy(right.keys[:], right.keys[k:rn])
+			copy(right.vals[:], right.vals[k:rn])
+			clear(right.keys[rn-k : rn])
+			clear(right.vals[rn-k : rn])
+			left.n, right.n = int32(ln+k), int32(rn-k)
+		default: // move left's last entries to right's start
+			k := (ln - rn) / 2
+			copy(right.keys[k:], right.keys[:rn])
+			copy(right.vals[k:], right.vals[:rn])
+			copy(right.keys[:k], left.keys[ln-k:ln])
+			copy(right.vals[:k], left.vals[ln-k:ln])
+			clear(left.keys[ln-k : ln])
+			clear(left.vals[ln-k : ln])
+			left.n, right.n = int32(ln-k), int32(rn+k)
+		}
+		parent.keys[l] = right.keys[0]
+		return
+	}
+
+	left, right := innerOf[K, V](lh), innerOf[K, V](rh)
+	ln, rn := int(left.n), int(right.n)
+	if ln+1+rn <= maxInner {
+		left.keys[ln] = parent.keys[l]
+		copy(left.keys[ln+1:], right.keys[:rn])
+		copy(left.kids[ln+1:], right.kids[:rn+1])
+		left.n += int32(1 + rn)
+		removeKid(parent, l)
+		return
+	}
+	// Redistribute through the parent: lay out left's keys, the separator
+	// and right's keys in a row, and cut the row in the middle.
+	var keys [2*maxInner + 1]K
+	var kids [2*maxInner + 2]*header
+	copy(keys[:], left.keys[:ln])
+	keys[ln] = parent.keys[l]
+	copy(keys[ln+1:], right.keys[:rn])
+	copy(kids[:], left.kids[:ln+1])
+	copy(kids[ln+1:], right.kids[:rn+1])
+	total := ln + 1 + rn
+	keep := (total - 1) / 2
+	copy(left.keys[:], keys[:keep])
+	copy(left.kids[:], kids[:keep+1])
+	clear(left.keys[keep:])
+	clear(left.kids[keep+1:])
+	parent.keys[l] = keys[keep]
+	clear(right.keys[:])
+	clear(right.kids[:])
+	copy(right.keys[:], keys[keep+1:total])
+	copy(right.kids[:], kids[keep+1:total+1])
+	left.n, right.n = int32(keep), int32(total-1-keep)
+}
+
+// removeKid removes parent's key l and child l+1, after that child was
+// merged into child l.
+func removeKid[K, V any](parent *inner[K, V], l int) {
+	n := int(parent.n)
+	copy(parent.keys[l:n-1], parent.keys[l+1:n])
+	copy(parent.kids[l+1:n], parent.kids[l+2:n+1])
+	var zk K
+	parent.keys[n-1], parent.kids[n] = zk, nil
+	parent.n--
+}
