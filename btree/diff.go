@@ -74,6 +74,7 @@ func (m *Map[K, V]) Diff(base *Map[K, V], eq func(a, b V) bool) iter.Seq[Change[
 
 // diffStats counts the work of one diff, for tests.
 type diffStats struct {
+	noSkip                     bool // never skip a shared subtree: a full ordered merge
 	skipped, expanded, entries int
 }
 
@@ -89,7 +90,7 @@ func diff[K, V any](a, b *cursor[K, V], cmp func(x, y K) int, eq func(x, y V) bo
 		switch {
 		case ua.end && ub.end:
 			return
-		case ua.node != nil && ua.node == ub.node:
+		case ua.node != nil && ua.node == ub.node && (st == nil || !st.noSkip):
 			a.next()
 			b.next()
 			if st != nil {
