@@ -1,3 +1,63 @@
-// Package btree implements Map, an ordered map in a copy-on-write B+tree with
-// O(1) snapshots.
+// Package btree implements Map, an ordered map stored in a copy-on-write
+// B+tree: Clone takes an O(1) snapshot, a write copies only the nodes on one
+// root-to-leaf path, and Diff compares two versions in time proportional to
+// what changed. It is the design Btrfs uses for its snapshots, from Ohad
+// Rodeh's "B-Trees, Shadowing, and Clones" (ACM Transactions on Storage,
+// 2008), brought into one Go process.
+//
+// # Shadowing
+//
+// Leaves hold the entries (up to 63 of them, keys and values in separate
+// arrays); inner nodes hold separator keys and up to 15 children. A clone
+// starts out as a second handle on the same root. A write never changes a
+// node that another handle can see: it shadows it instead, copying the node
+// and pointing the (already private) parent at the copy. So writing key 7
+// in a clone copies one node per level and shares everything else:
+//
+//	c := m.Clone()                   then c.Set(7, x)
+//
+//	m ─┐                             m ──► R  [30 60] ──► A, B, C
+//	   ├─► R [30 60] ──► A, B, C     c ──► R' [30 60] ──► A', B, C
+//	c ─┘   (count 2)
+//	                                 R', A': the copies c made, its own
+//	A = [1 4 9 ...]   leaf           A' = [1 4 7 9 ...]
+//	B = [30 ...]      leaf           B, C: still one node each, now held
+//	C = [60 ...]      leaf                 by R and R' (count 2)
+//
+// # Lazy reference counts
+//
+// Every node counts its holders: the parents that point to it and the
+// handles whose root it is. Clone adds one to the root's count and nothing
+// else. Shadowing a node whose count is above one copies it, adds one to
+// the count of each of its children (the copy now holds them too) and then
+// takes one from the original's count, in that order, so the other holders
+// never see a node they could mistake for their own. A node whose count is
+// one belongs to the writer alone and is written in place, without
+// allocating. [Map.Release] takes one from the root's count and goes down
+// only into nodes whose count reaches zero. That is what lets a map write in
+// place again once its clones are released, which google/btree and
+// tidwall/btree, whose clones take a new ownership id, cannot do.
+//
+// # Costs
+//
+// For n entries: Get, Set and Delete are O(log n); Clone is O(1) and
+// allocates only the handle; the first write to a path after a Clone copies
+// O(log n) nodes (about 2.3 KiB for a million int entries: a 1 KiB leaf and
+// five 256-byte inner nodes); iteration costs O(1) per entry; Diff costs
+// O(d log n) for d changes between versions that share structure.
+//
+// # Iteration is over a snapshot
+//
+// [Map.All], [Map.Backward], [Map.Scan], [Map.Keys], [Map.Values] and
+// [Map.Diff] hold the map's root for as long as the loop runs, exactly as a
+// Clone would. The body of a loop may therefore write to the map it ranges
+// over, Go-map style and more: the loop keeps going over the entries as they
+// were when it started, and never sees a half-done change.
+//
+// # Concurrency
+//
+// Handles that share nodes may be used on different goroutines with no
+// locking: shared nodes are never written, and their counts are atomic. One
+// handle is not safe for concurrent mutation, like a Go map; concurrent
+// reads of one handle, Clone and iteration included, are safe.
 package btree

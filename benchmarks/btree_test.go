@@ -1,0 +1,223 @@
+package benchmarks
+
+// btree.Map against tidwall/btree's Map (v1.8.2, its default degree), at
+// 1e6 random int keys. Each benchmark runs impl=tidwall, then impl=cowkit.
+//
+// Both sit behind a small interface, so that one loop measures both; the
+// interface call costs a few nanoseconds, the same on both sides, against
+// operations of several hundred. Iteration sums inside each
+// implementation's own loop.
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/cowkit/cowkit/btree"
+	tidwall "github.com/tidwall/btree"
+)
+
+const n = 1_000_000
+
+// keys are n distinct random keys, in random order.
+var keys = sync.OnceValue(func() []int {
+	r := rand.New(rand.NewPCG(1, 2))
+	seen := make(map[int]bool, n)
+	ks := make([]int, 0, n)
+	for len(ks) < n {
+		if k := r.IntN(1 << 40); !seen[k] {
+			seen[k] = true
+			ks = append(ks, k)
+		}
+	}
+	return ks
+})
+
+// ordered is what the benchmarks need of an ordered map.
+type ordered interface {
+	Get(k int) (int, bool)
+	Set(k, v int)
+	Delete(k int)
+	Sum() int       // iterates over every entry in order
+	Clone() ordered // an O(1) snapshot
+}
+
+type impl struct {
+	name string
+	new  func() ordered
+}
+
+var impls = []impl{
+	{"impl=tidwall", func() ordered { return &twMap{new(tidwall.Map[int, int])} }},
+	{"impl=cowkit", func() ordered { return &ckMap{btree.New[int, int]()} }},
+}
+
+type twMap struct{ m *tidwall.Map[int, int] }
+
+func (t *twMap) Get(k int) (int, bool) { return t.m.Get(k) }
+func (t *twMap) Set(k, v int)          { t.m.Set(k, v) }
+func (t *twMap) Delete(k int)          { t.m.Delete(k) }
+func (t *twMap) Clone() ordered        { return &twMap{t.m.Copy()} }
+func (t *twMap) Sum() (s int) {
+	t.m.Scan(func(_, v int) bool { s += v; return true })
+	return s
+}
+
+type ckMap struct{ m *btree.Map[int, int] }
+
+func (c *ckMap) Get(k int) (int, bool) { return c.m.Get(k) }
+func (c *ckMap) Set(k, v int)          { c.m.Set(k, v) }
+func (c *ckMap) Delete(k int)          { c.m.Delete(k) }
+func (c *ckMap) Clone() ordered        { return &ckMap{c.m.Clone()} }
+func (c *ckMap) Sum() (s int) {
+	for _, v := range c.m.All() {
+		s += v
+	}
+	return s
+}
+
+func build(im impl) ordered {
+	m := im.new()
+	for _, k := range keys() {
+		m.Set(k, k)
+	}
+	return m
+}
+
+var sink int
+
+// each runs f as a sub-benchmark of b for every implementation, with a map
+// of all the keys built beforehand, outside the timing.
+func each(b *testing.B, f func(b *testing.B, im impl, m ordered)) {
+	for _, im := range impls {
+		b.Run(im.name, func(b *testing.B) {
+			m := build(im)
+			b.ReportAllocs()
+			b.ResetTimer()
+			f(b, im, m)
+		})
+	}
+}
+
+func BenchmarkBtree_Get(b *testing.B) {
+	each(b, func(b *testing.B, _ impl, m ordered) {
+		ks, i := keys(), 0
+		for b.Loop() {
+			v, _ := m.Get(ks[i])
+			sink += v
+			if i++; i == n {
+				i = 0
+			}
+		}
+	})
+}
+
+func BenchmarkBtree_Set_overwrite(b *testing.B) {
+	each(b, func(b *testing.B, _ impl, m ordered) {
+		ks, i := keys(), 0
+		for b.Loop() {
+			m.Set(ks[i], i)
+			if i++; i == n {
+				i = 0
+			}
+		}
+	})
+}
+
+// BenchmarkBtree_Set_insert inserts into a map that grows from 0 to n
+// entries, over and over: the average cost of one insert.
+func BenchmarkBtree_Set_insert(b *testing.B) {
+	each(b, func(b *testing.B, im impl, _ ordered) {
+		ks, i, m := keys(), 0, im.new()
+		for b.Loop() {
+			if i == n {
+				b.StopTimer()
+				m, i = im.new(), 0
+				b.StartTimer()
+			}
+			m.Set(ks[i], i)
+			i++
+		}
+	})
+}
+
+// BenchmarkBtree_Delete deletes from a map that shrinks from n entries to
+// 0, over and over.
+func BenchmarkBtree_Delete(b *testing.B) {
+	each(b, func(b *testing.B, im impl, m ordered) {
+		ks, i := keys(), 0
+		for b.Loop() {
+			if i == n {
+				b.StopTimer()
+				m, i = build(im), 0
+				b.StartTimer()
+			}
+			m.Delete(ks[i])
+			i++
+		}
+	})
+}
+
+func BenchmarkBtree_All(b *testing.B) {
+	each(b, func(b *testing.B, _ impl, m ordered) {
+		for b.Loop() {
+			sink += m.Sum()
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/item")
+	})
+}
+
+// BenchmarkBtree_Clone_firstWrite: a snapshot, then one write to it; the
+// snapshot is then dropped (tidwall has no Release; cowkit's is not called).
+func BenchmarkBtree_Clone_firstWrite(b *testing.B) {
+	each(b, func(b *testing.B, _ impl, m ordered) {
+		ks, i := keys(), 0
+		for b.Loop() {
+			m.Clone().Set(ks[i], 1)
+			if i++; i == n {
+				i = 0
+			}
+		}
+	})
+}
+
+func BenchmarkBtree_Clone_1000Writes(b *testing.B) {
+	each(b, func(b *testing.B, _ impl, m ordered) {
+		ks, i := keys(), 0
+		for b.Loop() {
+			c := m.Clone()
+			for range 1000 {
+				c.Set(ks[i], 1)
+				if i++; i == n {
+					i = 0
+				}
+			}
+		}
+	})
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// BenchmarkBtree_heapPerItem reports the heap a map of n random int keys
+// holds, per entry.
+func BenchmarkBtree_heapPerItem(b *testing.B) {
+	for _, im := range impls {
+		b.Run(im.name, func(b *testing.B) {
+			keys() // outside the measurement
+			for b.Loop() {
+				before := heapInUse()
+				m := build(im)
+				after := heapInUse()
+				runtime.KeepAlive(m)
+				b.ReportMetric(float64(after-before)/n, "B/item")
+			}
+		})
+	}
+}
