@@ -45,7 +45,9 @@ type Change[K, V any] struct {
 // nothing are merged entry by entry, and the result is just as correct.
 //
 // base must be ordered like m (the same comparison); eq must be an
-// equivalence relation. Like every iterator of Map, Diff works on snapshots
+// equivalence relation: in particular eq(v, v) must hold, since entries in
+// shared subtrees are never compared (== on float64 values that may be NaN
+// is not one). Like every iterator of Map, Diff works on snapshots
 // of both maps taken when the loop starts. Diff panics if base or eq is nil.
 func (m *Map[K, V]) Diff(base *Map[K, V], eq func(a, b V) bool) iter.Seq[Change[K, V]] {
 	if base == nil {

@@ -7,6 +7,11 @@ import "iter"
 // when the loop ends, however it ends. The loop body may therefore write to
 // the map it ranges over: the loop goes on over the entries as they were,
 // and the first write to each node pays the copy it would pay after a Clone.
+//
+// The snapshot is taken when the loop starts, not when All is called, and
+// reading the handle then is a read like any other: to range over a map on
+// another goroutine while its owner keeps writing, hand that goroutine a
+// Clone, not the handle or an iterator over it.
 
 // All returns an iterator over m's entries in ascending key order.
 func (m *Map[K, V]) All() iter.Seq2[K, V] {

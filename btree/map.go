@@ -137,9 +137,9 @@ func (m *Map[K, V]) Max() (K, V, bool) {
 //
 // The copying is deferred and structural. The first write to either handle
 // copies only the nodes on the path from the root to the entry it changes
-// (about 1 KiB per level, 4 levels for a million int entries), and each
-// later write copies only the nodes not yet copied. Releasing the clone
-// (see [Map.Release]) lets m write in place again.
+// (for a million int entries, a 1 KiB leaf and five 256-byte inner nodes),
+// and each later write copies only the nodes not yet copied. Releasing the
+// clone (see [Map.Release]) lets m write in place again.
 func (m *Map[K, V]) Clone() *Map[K, V] {
 	if m.root != nil {
 		m.root.shares.Add(1)

@@ -392,10 +392,10 @@ func TestInsertAllocatesOnlyOnSplit(t *testing.T) {
 			i++
 		}
 	})
-	// Ascending inserts leave every node but the last of its level full:
-	// maxLeaf entries per leaf, maxInner children per inner node.
+	// Ascending inserts leave every node but the last of its level all but
+	// full: maxLeaf-1 entries per leaf, maxInner children per inner node.
 	nodes := 0
-	for level := 100000 / maxLeaf; level > 0; level /= maxInner {
+	for level := 100000 / (maxLeaf - 1); level > 0; level /= maxInner {
 		nodes += level
 	}
 	if got > float64(nodes)*11/10+10 {
@@ -477,4 +477,92 @@ func TestOpString(t *testing.T) {
 			t.Errorf("Op(%d).String() = %q, want %q", uint8(op), got, want)
 		}
 	}
+}
+
+// TestEdgeSetDeleteDoesNotThrash: after a sequential load, adding a key past
+// either end and deleting it again, over and over, allocates nothing after
+// the first time, whatever the fill of the edge leaf.
+func TestEdgeSetDeleteDoesNotThrash(t *testing.T) {
+	for _, n := range []int{1, 2, maxLeaf - 1, maxLeaf, maxLeaf + 1, 2*maxLeaf - 2, 5000, 64449} {
+		up, down := New[int, int](), New[int, int]()
+		for i := range n {
+			up.Set(i, i)
+			down.Set(-i, i)
+		}
+		if got := testing.AllocsPerRun(20, func() { up.Set(n, 0); up.Delete(n) }); got != 0 {
+			t.Errorf("n=%d ascending: Set(max+1); Delete(max+1) allocates %v per pair, want 0", n, got)
+		}
+		if got := testing.AllocsPerRun(20, func() { down.Set(-n, 0); down.Delete(-n) }); got != 0 {
+			t.Errorf("n=%d descending: Set(min-1); Delete(min-1) allocates %v per pair, want 0", n, got)
+		}
+		mustCheck(t, up, down)
+	}
+}
+
+// TestMergeDoesNotCopySibling: a Delete on a shared map that merges two
+// leaves copies only its own path, not the neighbour merged into it.
+func TestMergeDoesNotCopySibling(t *testing.T) {
+	m := New[int, int]()
+	for i := range 10 * maxLeaf {
+		m.Set(i, i)
+	}
+	// Thin the third and fourth leaves down to the minimum, so that one
+	// more delete from the fourth merges it with the third.
+	var leaves [][]int
+	for k := range m.All() {
+		if len(leaves) == 0 || len(leaves[len(leaves)-1]) == int(leafOfKey(m, k).n) {
+			leaves = append(leaves, nil)
+		}
+		leaves[len(leaves)-1] = append(leaves[len(leaves)-1], k)
+	}
+	for _, l := range leaves[2:4] {
+		for _, k := range l[minLeaf:] {
+			m.Delete(k)
+		}
+	}
+	victim := leaves[3][0]
+	if n := leafOfKey(m, leaves[2][0]).n + leafOfKey(m, victim).n - 1; n > maxLeaf {
+		t.Fatalf("test setup: the two leaves would hold %d entries, too many to merge", n)
+	}
+	height := m.height
+	base := testing.AllocsPerRun(10, func() { c := m.Clone(); c.Release() })
+	got := testing.AllocsPerRun(10, func() { c := m.Clone(); c.Delete(victim); c.Release() })
+	if want := base + float64(height+1); got != want {
+		t.Errorf("a merging Delete on a shared map: %v allocs, want %v (%v for Clone and Release, and one copy per level of the path)", got, want, base)
+	}
+	c := m.Clone()
+	c.Delete(victim)
+	if got, want := countLeaves(c), countLeaves(m)-1; got != want {
+		t.Fatalf("the clone has %d leaves, want %d: no leaves merged", got, want)
+	}
+	mustCheck(t, m, c)
+}
+
+func countLeaves(m *Map[int, int]) int {
+	var walk func(h *header, level int) int
+	walk = func(h *header, level int) int {
+		if level == 0 {
+			return 1
+		}
+		n, in := 0, innerOf[int, int](h)
+		for _, kid := range in.kids[:in.n+1] {
+			n += walk(kid, level-1)
+		}
+		return n
+	}
+	return walk(m.root, m.height)
+}
+
+// leafOfKey returns the leaf that holds k.
+func leafOfKey(m *Map[int, int], k int) *leaf[int, int] {
+	h := m.root
+	for level := m.height; level > 0; level-- {
+		in := innerOf[int, int](h)
+		i, found := m.search(in.keys[:in.n], k)
+		if found {
+			i++
+		}
+		h = in.kids[i]
+	}
+	return leafOf[int, int](h)
 }

@@ -40,9 +40,11 @@ type inner[K, V any] struct {
 
 // The map knows the level of every node it reaches (leaves are at level 0,
 // all at the same depth), so a header is converted to its node type without
-// a tag. header is the first field of both node types, so these conversions
-// are the "conversion of *T1 to *T2 sharing a prefix" that unsafe.Pointer
-// permits.
+// a tag. These conversions go from a smaller type to a larger one, which
+// unsafe.Pointer's rules allow only because every *header in the tree was
+// made as &leaf.header or &inner.header, the first field of a node of
+// exactly the type that its level says; the checkptr instrumentation of
+// -race checks each conversion against the allocation.
 
 func leafOf[K, V any](h *header) *leaf[K, V] {
 	return (*leaf[K, V])(unsafe.Pointer(h))
