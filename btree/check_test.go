@@ -7,7 +7,8 @@ import (
 
 // checkMaps checks the invariants of the live maps together:
 //
-//   - every leaf is at depth height, and holds its keys strictly ascending;
+//   - every node's level is the one its depth implies (all leaves at depth
+//     height), and every node holds its keys strictly ascending;
 //   - every key in an inner node's child i is in [keys[i-1], keys[i]);
 //   - node fill: the root has at least one entry (leaf) or key (inner), the
 //     first and last node of each level at least one, every other node at
@@ -59,6 +60,9 @@ type walker[K, V any] struct {
 // bounds are open); first and last say whether it is the first or last node
 // of its level.
 func (w *walker[K, V]) node(h *header, level int, lo, hi *K, root, first, last bool) error {
+	if int(h.level) != level {
+		return fmt.Errorf("node %p: level %d, but reached at level %d (leaves at unequal depths)", h, h.level, level)
+	}
 	n := int(h.n)
 	min, max := minLeaf, maxLeaf
 	if level > 0 {

@@ -19,6 +19,11 @@ type header struct {
 	// once it drops below zero.
 	shares atomic.Int64
 	n      int32 // entries in a leaf, separator keys in an inner node
+	// level is 0 for a leaf and one more than its children's for an inner
+	// node. The code never reads it (the map tracks levels as it walks);
+	// it lives in what would be padding, so that the invariant checker can
+	// prove every node sits at the level its type assumes.
+	level uint8
 }
 
 // leaf is a node at level 0. Keys and values are in separate arrays, so a
@@ -68,7 +73,7 @@ func cloneNode[K, V any](h *header, level int) *header {
 		return &dst.header
 	}
 	src, dst := innerOf[K, V](h), new(inner[K, V])
-	dst.n = n
+	dst.n, dst.level = n, h.level
 	copy(dst.keys[:n], src.keys[:n])
 	copy(dst.kids[:n+1], src.kids[:n+1])
 	for _, kid := range dst.kids[:n+1] {

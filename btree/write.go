@@ -139,7 +139,7 @@ func (m *Map[K, V]) insertFull(k K, v V) {
 		panic("btree: tree height limit reached") // unreachable: see maxHeight
 	}
 	root := new(inner[K, V])
-	root.n = 1
+	root.n, root.level = 1, uint8(m.height+1)
 	root.keys[0], root.kids[0], root.kids[1] = sep, m.root, kid
 	m.root = &root.header
 	m.height++
@@ -218,6 +218,7 @@ func splitInner[K, V any](in *inner[K, V], i int, sep K, kid *header, first, las
 		keep = 1
 	}
 	r := new(inner[K, V])
+	r.level = in.level
 	r.n = int32(copy(r.keys[:], keys[keep+1:]))
 	copy(r.kids[:], kids[keep+1:])
 	copy(in.keys[:], keys[:keep])
