@@ -77,11 +77,19 @@ func (m *Map[K, V]) Len() int { return m.length }
 // Get returns the value stored under k and whether there is one. It never
 // copies and never allocates. The complexity is O(log n).
 func (m *Map[K, V]) Get(k K) (V, bool) {
-	h := m.root
-	if h == nil {
-		var zero V
-		return zero, false
+	if m.root != nil {
+		lf := m.leafFor(k)
+		if i, found := m.search(lf.keys[:lf.n], k); found {
+			return lf.vals[i], true
+		}
 	}
+	var zero V
+	return zero, false
+}
+
+// leafFor returns the leaf where k is or would be. m must not be empty.
+func (m *Map[K, V]) leafFor(k K) *leaf[K, V] {
+	h := m.root
 	for level := m.height; level > 0; level-- {
 		in := innerOf[K, V](h)
 		i, found := m.search(in.keys[:in.n], k)
@@ -90,12 +98,7 @@ func (m *Map[K, V]) Get(k K) (V, bool) {
 		}
 		h = in.kids[i]
 	}
-	lf := leafOf[K, V](h)
-	if i, found := m.search(lf.keys[:lf.n], k); found {
-		return lf.vals[i], true
-	}
-	var zero V
-	return zero, false
+	return leafOf[K, V](h)
 }
 
 // Min returns the smallest key and its value, or zero values and false if m

@@ -510,7 +510,7 @@ func TestMergeDoesNotCopySibling(t *testing.T) {
 	// more delete from the fourth merges it with the third.
 	var leaves [][]int
 	for k := range m.All() {
-		if len(leaves) == 0 || len(leaves[len(leaves)-1]) == int(leafOfKey(m, k).n) {
+		if len(leaves) == 0 || len(leaves[len(leaves)-1]) == int(m.leafFor(k).n) {
 			leaves = append(leaves, nil)
 		}
 		leaves[len(leaves)-1] = append(leaves[len(leaves)-1], k)
@@ -521,7 +521,7 @@ func TestMergeDoesNotCopySibling(t *testing.T) {
 		}
 	}
 	victim := leaves[3][0]
-	if n := leafOfKey(m, leaves[2][0]).n + leafOfKey(m, victim).n - 1; n > maxLeaf {
+	if n := m.leafFor(leaves[2][0]).n + m.leafFor(victim).n - 1; n > maxLeaf {
 		t.Fatalf("test setup: the two leaves would hold %d entries, too many to merge", n)
 	}
 	height := m.height
@@ -551,18 +551,4 @@ func countLeaves(m *Map[int, int]) int {
 		return n
 	}
 	return walk(m.root, m.height)
-}
-
-// leafOfKey returns the leaf that holds k.
-func leafOfKey(m *Map[int, int], k int) *leaf[int, int] {
-	h := m.root
-	for level := m.height; level > 0; level-- {
-		in := innerOf[int, int](h)
-		i, found := m.search(in.keys[:in.n], k)
-		if found {
-			i++
-		}
-		h = in.kids[i]
-	}
-	return leafOf[int, int](h)
 }
