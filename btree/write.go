@@ -10,7 +10,7 @@ package btree
 // a node m holds alone is written in place. So on an unshared map,
 // overwriting an existing key allocates nothing, and inserting allocates
 // only when a node splits: about once every 50 random inserts, and once
-// every 63 ascending ones.
+// every 62 ascending ones.
 //
 // Set panics if m was not made by [New] or [NewFunc].
 func (m *Map[K, V]) Set(k K, v V) {
