@@ -53,8 +53,9 @@ type Spec[H, M any] struct {
 	// CloneModel returns an independent deep copy of m. Ops change models in
 	// place, so it must not share anything an Op writes.
 	CloneModel func(m M) M
-	// Empty returns the model of a released handle. If nil, it is the model
-	// of a handle made by New.
+	// Empty returns the model of a released handle, for types where that
+	// differs from a new handle (a released pagearena.Arena has size 0, a
+	// new one its size). If nil, it is the model of a handle made by New.
 	Empty func() M
 	// Diff returns a description of how got differs from want, or "" when
 	// they are equal. If nil, reflect.DeepEqual decides and both are printed
@@ -142,12 +143,14 @@ func (spec Spec[H, M]) Property(t *rapid.T) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	}
 	m := &machine[H, M]{spec: &spec}
+	probe := spec.New()
+	initial := spec.Model(probe)
+	spec.Release(probe)
+	m.empty = initial
 	if spec.Empty != nil {
 		m.empty = spec.Empty()
-	} else {
-		m.empty = spec.Model(spec.New())
 	}
-	m.add(spec.New(), spec.CloneModel(m.empty))
+	m.add(spec.New(), spec.CloneModel(initial))
 	t.Logf("h0 := New()")
 
 	actions := map[string]func(*rapid.T){

@@ -1,0 +1,238 @@
+package pagearena
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"github.com/cowkit/cowkit/cowtest"
+)
+
+const (
+	modelPage = 512
+	modelSize = 300*modelPage - 100 // 300 pages, the last one partial
+)
+
+type astep = cowtest.Step[*Arena, []byte]
+
+// drawRange draws an offset and a length that stay inside size, favouring
+// page boundaries and short ranges.
+func drawRange(t *rapid.T, size int) (int, int) {
+	off := rapid.OneOf(
+		rapid.IntRange(0, size),
+		rapid.Map(rapid.IntRange(0, size/modelPage), func(p int) int { return p * modelPage }),
+	).Draw(t, "off")
+	n := rapid.IntRange(0, min(size-off, 3*modelPage+7)).Draw(t, "n")
+	return off, n
+}
+
+// arenaSpec is the model test: the model of an arena is its bytes. limit
+// is the pool's frame limit (0: none).
+func arenaSpec(limit int) cowtest.Spec[*Arena, []byte] {
+	return cowtest.Spec[*Arena, []byte]{
+		New: func() *Arena {
+			a, err := New(modelSize, WithPageSize(modelPage), WithLimit(limit))
+			if err != nil {
+				panic(err)
+			}
+			return a
+		},
+		Clone:   (*Arena).Fork,
+		Release: (*Arena).Release,
+		Model: func(a *Arena) []byte {
+			b := make([]byte, a.Size())
+			if n, err := a.ReadAt(b, 0); n != len(b) || err != nil && !(err == io.EOF && len(b) == 0) {
+				panic(fmt.Sprintf("ReadAt of the whole arena = %d, %v", n, err))
+			}
+			return b
+		},
+		CloneModel: slices.Clone[[]byte],
+		Empty:      func() []byte { return []byte{} },
+		Diff: func(want, got []byte) string {
+			if bytes.Equal(want, got) {
+				return ""
+			}
+			if len(want) != len(got) {
+				return fmt.Sprintf("%d bytes, want %d", len(got), len(want))
+			}
+			i := 0
+			for want[i] == got[i] {
+				i++
+			}
+			return fmt.Sprintf("byte %d (page %d) is %d, want %d", i, i/modelPage, got[i], want[i])
+		},
+		Invariant: func(hs []*Arena) error {
+			if err := checkPool(hs); err != nil {
+				return err
+			}
+			return checkDiffs(hs)
+		},
+		Ops: []cowtest.Op[*Arena, []byte]{
+			{Name: "WriteAt", Draw: func(t *rapid.T, m []byte) astep {
+				off, n := drawRange(t, len(m))
+				fill := byte(rapid.IntRange(0, 3).Draw(t, "fill")) // few values, so pages repeat and Dedupe has work
+				p := bytes.Repeat([]byte{fill}, n)
+				var failed bool
+				return astep{
+					Label: fmt.Sprintf("WriteAt(%d bytes of %d, %d)", n, fill, off),
+					Apply: func(t *rapid.T, a *Arena) {
+						before := a.Stats().Frames
+						got, err := a.WriteAt(p, int64(off))
+						switch {
+						case errors.Is(err, ErrNoSpace) && limit > 0:
+							pages := int64((off+n-1)/modelPage - off/modelPage + 1)
+							if got != 0 || before+pages <= int64(limit) {
+								t.Fatalf("WriteAt = %d, ErrNoSpace with %d frames in use, %d pages to write, limit %d", got, before, pages, limit)
+							}
+							failed = true
+						case err != nil || got != n:
+							t.Fatalf("WriteAt = %d, %v, want %d, nil", got, err, n)
+						}
+					},
+					Model: func(m []byte) []byte {
+						if !failed {
+							copy(m[off:], p)
+						}
+						return m
+					},
+				}
+			}},
+			{Name: "WriteAt out of range", Draw: func(t *rapid.T, m []byte) astep {
+				off := rapid.IntRange(-3, len(m)+3).Draw(t, "off")
+				n := rapid.IntRange(1, 2*modelPage).Draw(t, "n")
+				if off >= 0 && off+n <= len(m) {
+					off = len(m) - n + 1 + rapid.IntRange(0, 3).Draw(t, "past")
+				}
+				return astep{
+					Label: fmt.Sprintf("WriteAt(%d bytes, %d)", n, off),
+					Apply: func(t *rapid.T, a *Arena) {
+						if got, err := a.WriteAt(bytes.Repeat([]byte{9}, n), int64(off)); got != 0 || !errors.Is(err, ErrOutOfRange) {
+							t.Fatalf("WriteAt past the end = %d, %v, want 0, ErrOutOfRange", got, err)
+						}
+					},
+					Model: func(m []byte) []byte { return m },
+				}
+			}},
+			{Name: "ReadAt", Draw: func(t *rapid.T, m []byte) astep {
+				off := rapid.IntRange(0, len(m)+2).Draw(t, "off")
+				n := rapid.IntRange(0, 3*modelPage).Draw(t, "n")
+				want := []byte{}
+				if off < len(m) {
+					want = m[off:min(off+n, len(m))]
+				}
+				wantEOF := off+n > len(m) || off >= len(m)
+				want = slices.Clone(want)
+				return astep{
+					Label: cowtest.Sprint("ReadAt", n, off),
+					Apply: func(t *rapid.T, a *Arena) {
+						buf := bytes.Repeat([]byte{0xEE}, n)
+						got, err := a.ReadAt(buf, int64(off))
+						if got != len(want) || !bytes.Equal(buf[:got], want) || (err == io.EOF) != wantEOF || err != nil && err != io.EOF {
+							t.Fatalf("ReadAt(%d bytes, %d) = %d, %v; want %d bytes, EOF %v", n, off, got, err, len(want), wantEOF)
+						}
+					},
+					Model: func(m []byte) []byte { return m },
+				}
+			}},
+			{Name: "Discard", Draw: func(t *rapid.T, m []byte) astep {
+				off, n := drawRange(t, len(m))
+				var failed bool
+				return astep{
+					Label: cowtest.Sprint("Discard", off, n),
+					Apply: func(t *rapid.T, a *Arena) {
+						err := a.Discard(int64(off), int64(n))
+						switch {
+						case errors.Is(err, ErrNoSpace) && limit > 0:
+							failed = true
+						case err != nil:
+							t.Fatalf("Discard = %v", err)
+						}
+					},
+					Model: func(m []byte) []byte {
+						if !failed {
+							clear(m[off : off+n])
+						}
+						return m
+					},
+				}
+			}},
+			{Name: "Dedupe", Draw: func(t *rapid.T, m []byte) astep {
+				return astep{
+					Apply: func(t *rapid.T, a *Arena) {
+						before := a.Stats().Frames
+						freed := a.Dedupe()
+						if after := a.Stats().Frames; after != before-int64(freed) {
+							t.Fatalf("Dedupe freed %d frames, but Frames went from %d to %d", freed, before, after)
+						}
+						if again := a.Dedupe(); again != 0 {
+							t.Fatalf("a second Dedupe freed %d more frames", again)
+						}
+					},
+					Model: func(m []byte) []byte { return m },
+				}
+			}},
+		},
+	}
+}
+
+// checkDiffs checks Diff between neighbouring live arenas: every page whose
+// bytes differ is reported, in ascending order, and no page backed by the
+// same frame on both sides is.
+func checkDiffs(live []*Arena) error {
+	for i := 1; i < len(live); i++ {
+		a, b := live[i], live[i-1]
+		if a.pool == nil || b.pool == nil {
+			continue
+		}
+		ma, mb := readAll(a), readAll(b)
+		reported := map[int64]bool{}
+		prev := int64(-1)
+		for off := range a.Diff(b) {
+			if off <= prev || off%int64(a.PageSize()) != 0 {
+				return fmt.Errorf("Diff yielded %d after %d", off, prev)
+			}
+			prev = off
+			pg := off >> a.pool.shift
+			if a.size > 0 && b.size > 0 && a.lookup(pg) == b.lookup(pg) {
+				return fmt.Errorf("Diff reported page %d, backed by one frame in both", pg)
+			}
+			reported[off] = true
+		}
+		ps := a.PageSize()
+		for off := 0; off < max(len(ma), len(mb)); off += ps {
+			pa, pb := page(ma, off, ps), page(mb, off, ps)
+			if !bytes.Equal(pa, pb) && !reported[int64(off)] {
+				return fmt.Errorf("page at %d differs but Diff did not report it", off)
+			}
+		}
+	}
+	return nil
+}
+
+func readAll(a *Arena) []byte {
+	b := make([]byte, a.Size())
+	a.ReadAt(b, 0)
+	return b
+}
+
+// page returns the page at off of b, padded with zeros to ps bytes.
+func page(b []byte, off, ps int) []byte {
+	out := make([]byte, ps)
+	if off < len(b) {
+		copy(out, b[off:])
+	}
+	return out
+}
+
+func TestArenaModel(t *testing.T) { cowtest.Check(t, arenaSpec(0)) }
+
+// TestArenaModelLimit runs the model with a frame limit (4) small enough that
+// writes fail with ErrNoSpace, which must change nothing.
+func TestArenaModelLimit(t *testing.T) { cowtest.Check(t, arenaSpec(4)) }
+
+func FuzzArenaModel(f *testing.F) { f.Fuzz(rapid.MakeFuzz(arenaSpec(0).Property)) }
