@@ -29,9 +29,9 @@ type frame struct {
 	data []byte
 }
 
-func (n *node) kid(i int) *node     { return (*node)(n.slot[i]) }
-func (n *node) frame(i int) *frame  { return (*frame)(n.slot[i]) }
-func (f *frame) acquire()           { f.refs.Add(1) }
+func (n *node) kid(i int) *node    { return (*node)(n.slot[i]) }
+func (n *node) frame(i int) *frame { return (*frame)(n.slot[i]) }
+func (f *frame) acquire()          { f.refs.Add(1) }
 func heightFor(pages int64) (h int) { // levels above the leaves
 	for span := int64(fanout); span < pages; span <<= fanBits {
 		h++
