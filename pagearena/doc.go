@@ -1,0 +1,69 @@
+// Package pagearena implements Arena, page-backed memory with the tricks an
+// operating system plays with it: a shared zero page, fork() in O(1) with
+// copy-on-write pages, thin provisioning with a frame limit, and KSM-style
+// merging of identical pages. It reproduces, inside one Go process, what
+// fork(), device-mapper thin pools and Linux's kernel samepage merging do
+// for a whole machine.
+//
+// # Pages, frames and the zero page
+//
+// An Arena of Size bytes is cut into pages of PageSize bytes (4 KiB unless
+// [WithPageSize] says otherwise). A page is backed either by a frame, a
+// PageSize []byte of its own, or by the zero page: a sentinel that stands
+// for a page of zeros, is never written and never counted. [New] maps every
+// page to the zero page, so a 1 GiB arena costs nothing until written, and
+// reading a page never written allocates nothing. The first write to a page
+// gives it a frame.
+//
+// # Fork and copy-up
+//
+// The page table, from page numbers to frames, is itself a copy-on-write
+// tree: a radix tree of 64-way nodes with Rodeh's lazy reference counts,
+// the structure on-demand-fork gives Linux's page tables. [Arena.Fork]
+// counts one more holder of the root and is done: O(1) at any size, where a
+// real fork() of a process with 1 GiB resident takes about 20 ms to copy its
+// page tables. The first write to a shared page copies that page (copy-up)
+// and only the page-table nodes on its path; later writes to it are in
+// place and allocate nothing.
+//
+//	a, _ := pagearena.New(1 << 30)   // 1 GiB of zero pages, no frame
+//	a.WriteAt(data, 0)               // page 0 gets a frame
+//	b := a.Fork()                    // O(1): b shares every page with a
+//	b.WriteAt([]byte("x"), 10)       // b copies page 0, then writes
+//
+// # Thin provisioning
+//
+// An arena and every arena forked from it draw frames from one pool.
+// [WithLimit] caps the frames the pool may hold, as a thin pool's size caps
+// its volumes: any arena may be far bigger than the limit, and only the
+// pages written count. A write that would pass the limit fails with
+// [ErrNoSpace] and writes nothing, even if it spans several pages. Frames go
+// back to the pool when no arena holds them: [Arena.Release] gives back an
+// arena's frames, [Arena.Discard] the frames of a range (punching a hole),
+// and then the write that failed succeeds.
+//
+// # Merging identical pages
+//
+// [Arena.Dedupe] does what Linux's KSM does for virtual machines: it finds
+// frames with identical bytes anywhere in the pool (by hash, then byte by
+// byte), points the arena's pages at one of them, and maps pages of zeros
+// back to the zero page. The merged frame is shared, so a later write to
+// one of its pages copies it up again.
+//
+// # Comparing versions
+//
+// [Arena.Diff] lists the pages whose frames differ between two arenas of a
+// pool, skipping the parts of their page tables that they still share: the
+// pages written since a Fork, found in time proportional to their number.
+//
+// # Concurrency
+//
+// Arenas of one pool may be used on different goroutines without locking:
+// frame and node counts are atomic, and a shared page or node is never
+// written in place. One arena is not safe for concurrent mutation;
+// concurrent reads of one arena, Fork included, are safe. The exception is
+// Dedupe, which reads the frames of every arena in the pool: it must not
+// run while another goroutine writes to an arena of the same pool. Fork and
+// Release take a short lock on the pool's list of arenas, which Dedupe
+// walks; reads and writes never lock.
+package pagearena
