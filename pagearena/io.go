@@ -67,11 +67,12 @@ func (a *Arena) WriteAt(p []byte, off int64) (n int, err error) {
 		return 0, ErrNoSpace
 	}
 	ps := int64(a.pool.pageSize)
+	var lf leafCache
 	for n < len(p) {
 		at := off + int64(n)
 		within := at & (ps - 1)
 		chunk := int(min(ps-within, int64(len(p)-n)))
-		f := a.writableFrame(at>>a.pool.shift, chunk == int(ps), &need)
+		f := a.writableFrame(at>>a.pool.shift, chunk == int(ps), &need, &lf)
 		copy(f.data[within:], p[n:n+chunk])
 		n += chunk
 	}
@@ -79,24 +80,34 @@ func (a *Arena) WriteAt(p []byte, off int64) (n int, err error) {
 	return n, nil
 }
 
+// leafCache remembers the last page-table leaf that writableFrame made
+// private, so that a write across many pages walks down once per leaf.
+type leafCache struct {
+	leaf *node
+	key  int64 // page number >> fanBits of the pages under leaf
+}
+
 // framesNeeded counts the pages in [first, last] that a write would have
-// to give a new frame: zero pages, and pages whose frame a shares.
+// to give a new frame: zero pages, and pages whose frame a shares. It walks
+// down to each leaf of the page table once.
 func (a *Arena) framesNeeded(first, last int64) (need int64) {
-	for pg := first; pg <= last; pg++ {
+	for pg := first; pg <= last; {
 		n, shared := (*node)(a.root), false
-		level := a.height
-		for n != nil && level > 0 {
+		for level := a.height; n != nil && level > 0; level-- {
 			shared = shared || n.shares.Load() != 0
 			n = n.kid(index(pg, level))
-			level--
 		}
+		end := min(last, pg|(fanout-1)) // the last page under this leaf
 		if n == nil {
-			need++
+			need += end - pg + 1
+			pg = end + 1
 			continue
 		}
-		f := n.frame(index(pg, 0))
-		if f == nil || shared || n.shares.Load() != 0 || f.refs.Load() != 0 {
-			need++
+		shared = shared || n.shares.Load() != 0
+		for ; pg <= end; pg++ {
+			if f := n.frame(index(pg, 0)); f == nil || shared || f.refs.Load() != 0 {
+				need++
+			}
 		}
 	}
 	return need
@@ -121,12 +132,15 @@ func (p *pool) reserve(k int64) bool {
 // a shared frame, taking each new frame from the reservation *need. If
 // whole is set the caller overwrites the whole page, so a shared frame's
 // bytes are not copied.
-func (a *Arena) writableFrame(pg int64, whole bool, need *int64) *frame {
-	slot := &a.root
-	for level := a.height; level > 0; level-- {
-		slot = &a.pool.writable(slot, level).slot[index(pg, level)]
+func (a *Arena) writableFrame(pg int64, whole bool, need *int64, lc *leafCache) *frame {
+	if lc.leaf == nil || lc.key != pg>>fanBits {
+		slot := &a.root
+		for level := a.height; level > 0; level-- {
+			slot = &a.pool.writable(slot, level).slot[index(pg, level)]
+		}
+		lc.leaf, lc.key = a.pool.writable(slot, 0), pg>>fanBits
 	}
-	fs := &a.pool.writable(slot, 0).slot[index(pg, 0)]
+	fs := &lc.leaf.slot[index(pg, 0)]
 	f := (*frame)(*fs)
 	if f != nil && f.refs.Load() == 0 {
 		return f
@@ -186,7 +200,7 @@ func (a *Arena) Discard(off, n int64) error {
 		return ErrNoSpace
 	}
 	for _, pt := range parts {
-		clear(a.writableFrame(pt.pg, false, &need).data[pt.from:pt.to])
+		clear(a.writableFrame(pt.pg, false, &need, &leafCache{}).data[pt.from:pt.to])
 	}
 	a.pool.frames.Add(-need)
 	for pg := first; pg < last; pg++ {
