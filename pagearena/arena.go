@@ -14,6 +14,8 @@ import (
 // DefaultPageSize is the page size of an arena made without WithPageSize.
 const DefaultPageSize = 4096
 
+const maxPageSize = 1 << 30
+
 var (
 	// ErrNoSpace reports a write that would make the pool hold more frames
 	// than its limit (see WithLimit). Nothing was written.
@@ -64,7 +66,8 @@ type config struct {
 	limit    int
 }
 
-// WithPageSize sets the page size in bytes: a power of two, at least 512.
+// WithPageSize sets the page size in bytes: a power of two from 512 to
+// 1 GiB.
 func WithPageSize(n int) Option { return func(c *config) { c.pageSize = n } }
 
 // WithLimit sets the most page frames the arena and every arena forked from
@@ -75,8 +78,8 @@ func WithLimit(frames int) Option { return func(c *config) { c.limit = frames } 
 // New returns an arena of size bytes, every page of it the zero page: New
 // allocates no frame, whatever the size. size need not be a multiple of the
 // page size; the last page is then partial. New returns an error for a
-// negative size, a page size that is not a power of two or is under 512, or
-// a negative limit.
+// negative size, a page size that is not a power of two from 512 to 1 GiB,
+// or a negative limit.
 func New(size int64, opts ...Option) (*Arena, error) {
 	c := config{pageSize: DefaultPageSize}
 	for _, o := range opts {
@@ -85,8 +88,8 @@ func New(size int64, opts ...Option) (*Arena, error) {
 	switch {
 	case size < 0:
 		return nil, fmt.Errorf("pagearena: negative size %d", size)
-	case c.pageSize < 512 || c.pageSize&(c.pageSize-1) != 0:
-		return nil, fmt.Errorf("pagearena: page size %d is not a power of two of at least 512", c.pageSize)
+	case c.pageSize < 512 || c.pageSize > maxPageSize || c.pageSize&(c.pageSize-1) != 0:
+		return nil, fmt.Errorf("pagearena: page size %d is not a power of two from 512 to 1 GiB", c.pageSize)
 	case c.limit < 0:
 		return nil, fmt.Errorf("pagearena: negative frame limit %d", c.limit)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math"
 	"slices"
 	"testing"
 )
@@ -64,6 +65,7 @@ var newTests = []struct {
 	{4096, []Option{WithPageSize(256)}, false},
 	{4096, []Option{WithPageSize(511)}, false},
 	{4096, []Option{WithPageSize(3000)}, false},
+	{4096, []Option{WithPageSize(1 << 31)}, false},
 	{4096, []Option{WithLimit(-1)}, false},
 }
 
@@ -215,6 +217,9 @@ func TestLimit(t *testing.T) {
 		t.Fatalf("a fifth frame: %v, want ErrNoSpace", err)
 	}
 	mustWrite(t, a, fill(3, ps), 0) // a private page: no new frame
+	if _, err := a.WriteAt(fill(1, 2*ps), 99*ps); !errors.Is(err, ErrOutOfRange) {
+		t.Fatalf("a write both out of range and over the limit: %v, want ErrOutOfRange", err)
+	}
 
 	f := a.Fork()
 	if _, err := f.WriteAt([]byte{9}, 2*ps); !errors.Is(err, ErrNoSpace) {
@@ -403,4 +408,55 @@ func TestDeepTable(t *testing.T) {
 		}
 	}
 	mustCheck(t, a, f)
+}
+
+// TestHugeArena: an arena of the largest size works, and Discard of all of
+// it costs what its written pages cost, not its length.
+func TestHugeArena(t *testing.T) {
+	a := mustNew(t, math.MaxInt64)
+	mustWrite(t, a, fill(7, 10), 0)
+	mustWrite(t, a, fill(8, 10), math.MaxInt64-10)
+	mustWrite(t, a, fill(9, 10), 1<<50)
+	if err := a.Discard(math.MaxInt64-10, 5); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, a, math.MaxInt64-10, 10); !bytes.Equal(got, []byte{0, 0, 0, 0, 0, 8, 8, 8, 8, 8}) {
+		t.Fatalf("the last page after Discard reads %v", got)
+	}
+	mustCheck(t, a)
+	if err := a.Discard(0, math.MaxInt64); err != nil {
+		t.Fatal(err)
+	}
+	if s := a.Stats(); s.Frames != 0 || s.Zero != s.Pages {
+		t.Fatalf("after discarding everything: %+v", s)
+	}
+	mustCheck(t, a)
+}
+
+// TestLimitCountsMergedFrames: a write over every page that shares one
+// merged frame needs one frame fewer than it has pages: the last page
+// writes the frame in place once the others have copied.
+func TestLimitCountsMergedFrames(t *testing.T) {
+	a := mustNew(t, 4096, WithPageSize(512), WithLimit(2))
+	mustWrite(t, a, fill(1, 1024), 0)
+	if freed := a.Dedupe(); freed != 1 {
+		t.Fatalf("Dedupe freed %d, want 1", freed)
+	}
+	mustWrite(t, a, fill(2, 1024), 0) // one copy and one write in place: 2 frames
+	if s := a.Stats(); s.Frames != 2 || s.Private != 2 {
+		t.Fatalf("%+v, want 2 private pages in 2 frames", s)
+	}
+	mustCheck(t, a)
+}
+
+func TestDiffWithZeroArena(t *testing.T) {
+	a := mustNew(t, 4096, WithPageSize(512))
+	mustWrite(t, a, []byte{1}, 1024)
+	var z Arena
+	if got := slices.Collect(a.Diff(&z)); !slices.Equal(got, []int64{1024}) {
+		t.Fatalf("Diff against the zero Arena = %v, want [1024]", got)
+	}
+	if got := slices.Collect(z.Diff(a)); !slices.Equal(got, []int64{1024}) {
+		t.Fatalf("the zero Arena's Diff = %v, want [1024]", got)
+	}
 }

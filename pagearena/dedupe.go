@@ -18,7 +18,8 @@ import (
 //
 // Dedupe reads every arena of the pool: it must not run while another
 // goroutine writes to an arena of the same pool (WriteAt, Discard, Dedupe).
-// Reads, Fork and Release on other goroutines may go on meanwhile.
+// Reads of other arenas, and Fork and Release of other arenas, may go on
+// meanwhile on other goroutines.
 func (a *Arena) Dedupe() (freed int) {
 	if a.root == nil {
 		return 0
@@ -27,13 +28,27 @@ func (a *Arena) Dedupe() (freed int) {
 	seed := maphash.MakeSeed()
 	byHash := map[uint64][]*frame{}
 	seen := map[unsafe.Pointer]bool{}
+	// Pin every arena's root under the pool's lock, then index without
+	// it, so that Fork and Release elsewhere wait only for the pinning.
+	var roots []side
 	p.mu.Lock()
 	for x := p.head; x != nil; x = x.next {
-		if x.root != nil {
-			indexFrames(byHash, seen, seed, (*node)(x.root), x.height)
+		if x != a && x.root != nil {
+			roots = append(roots, x.pin())
 		}
 	}
 	p.mu.Unlock()
+	// Other arenas' frames come first in each bucket: merging a's pages
+	// into a frame that others hold anyway is what frees a's own.
+	for _, r := range roots {
+		indexFrames(byHash, seen, seed, (*node)(r.p), r.h)
+	}
+	indexFrames(byHash, seen, seed, (*node)(a.root), a.height)
+	defer func() {
+		for _, r := range roots {
+			p.drop((*node)(r.p), r.h)
+		}
+	}()
 
 	type merge struct {
 		pg   int64

@@ -13,9 +13,9 @@ import (
 // Fork, not with Size. A page backed by different frames with equal bytes
 // is reported; Dedupe first to merge those. Diff works on snapshots of both
 // arenas taken when the loop starts, so the loop body may write to either.
-// base must have a's page size; Diff panics otherwise.
+// base must have a's page size (or be a zero Arena); Diff panics otherwise.
 func (a *Arena) Diff(base *Arena) iter.Seq[int64] {
-	if base.PageSize() != a.PageSize() {
+	if a.pool != nil && base.pool != nil && base.PageSize() != a.PageSize() {
 		panic("pagearena: Diff of arenas with different page sizes")
 	}
 	return func(yield func(int64) bool) {

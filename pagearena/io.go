@@ -15,6 +15,9 @@ func (a *Arena) ReadAt(p []byte, off int64) (n int, err error) {
 		return 0, ErrOutOfRange
 	}
 	if off >= a.size {
+		if off == a.size && len(p) == 0 {
+			return 0, nil // it ends exactly at Size
+		}
 		return 0, io.EOF
 	}
 	if int64(len(p)) > a.size-off {
@@ -53,7 +56,9 @@ func (a *Arena) lookup(pg int64) *frame {
 // when p spans several pages. A write to a page that a holds alone happens
 // in place and allocates nothing. A write to the zero page gives the page a
 // frame; a write to a shared page copies it first (copy-up), unless the
-// write covers all of it.
+// write covers all of it. Unlike io.WriterAt allows, calls to WriteAt on one
+// arena must not run in parallel, even on disjoint ranges: one arena is not
+// safe for concurrent mutation.
 func (a *Arena) WriteAt(p []byte, off int64) (n int, err error) {
 	if off < 0 || off > a.size || int64(len(p)) > a.size-off {
 		return 0, ErrOutOfRange
@@ -62,7 +67,7 @@ func (a *Arena) WriteAt(p []byte, off int64) (n int, err error) {
 		return 0, nil
 	}
 	first, last := off>>a.pool.shift, (off+int64(len(p))-1)>>a.pool.shift
-	need := a.framesNeeded(first, last)
+	need := a.framesNeeded([2]int64{first, last})
 	if !a.pool.reserve(need) {
 		return 0, ErrNoSpace
 	}
@@ -87,27 +92,45 @@ type leafCache struct {
 	key  int64 // page number >> fanBits of the pages under leaf
 }
 
-// framesNeeded counts the pages in [first, last] that a write would have
-// to give a new frame: zero pages, and pages whose frame a shares. It walks
-// down to each leaf of the page table once.
-func (a *Arena) framesNeeded(first, last int64) (need int64) {
-	for pg := first; pg <= last; {
-		n, shared := (*node)(a.root), false
-		for level := a.height; n != nil && level > 0; level-- {
-			shared = shared || n.shares.Load() != 0
-			n = n.kid(index(pg, level))
-		}
-		end := min(last, pg|(fanout-1)) // the last page under this leaf
-		if n == nil {
-			need += end - pg + 1
-			pg = end + 1
-			continue
-		}
-		shared = shared || n.shares.Load() != 0
-		for ; pg <= end; pg++ {
-			if f := n.frame(index(pg, 0)); f == nil || shared || f.refs.Load() != 0 {
-				need++
+// framesNeeded counts the pages in the inclusive page ranges that a write
+// would have to give a new frame: zero pages, and pages whose frame a
+// shares. A frame that only pages in the ranges hold, through a private
+// path (after Dedupe merged them), is copied for all of them but the last,
+// which then holds it alone. It walks down to each leaf once per range.
+func (a *Arena) framesNeeded(ranges ...[2]int64) (need int64) {
+	var inRange map[*frame]int64 // frames with refs > 0 under a private path
+	for _, r := range ranges {
+		for pg, last := r[0], r[1]; pg <= last; {
+			n, shared := (*node)(a.root), false
+			for level := a.height; n != nil && level > 0; level-- {
+				shared = shared || n.shares.Load() != 0
+				n = n.kid(index(pg, level))
 			}
+			end := min(last, pg|(fanout-1)) // the last page under this leaf
+			if n == nil {
+				need += end - pg + 1
+				pg = end + 1
+				continue
+			}
+			shared = shared || n.shares.Load() != 0
+			for ; pg <= end; pg++ {
+				f := n.frame(index(pg, 0))
+				switch {
+				case f == nil || shared:
+					need++
+				case f.refs.Load() != 0:
+					need++
+					if inRange == nil {
+						inRange = map[*frame]int64{}
+					}
+					inRange[f]++
+				}
+			}
+		}
+	}
+	for f, k := range inRange {
+		if k == f.refs.Load()+1 {
+			need--
 		}
 	}
 	return need
@@ -163,7 +186,10 @@ func (a *Arena) writableFrame(pg int64, whole bool, need *int64, lc *leafCache) 
 // the range go back to the zero page and their frames back to the pool;
 // the partial pages at its edges are zeroed in place (copied first if they
 // are shared, which needs a frame and so may fail with ErrNoSpace). A range
-// outside the arena is ErrOutOfRange. A failed Discard changes nothing.
+// that reaches Size takes the partial last page whole. A range outside the
+// arena is ErrOutOfRange. A failed Discard changes nothing. The cost grows
+// with the pages written in the range, not with its length: whole subtrees
+// of the page table in the range are dropped at once.
 func (a *Arena) Discard(off, n int64) error {
 	if off < 0 || n < 0 || off > a.size || n > a.size-off {
 		return ErrOutOfRange
@@ -172,48 +198,77 @@ func (a *Arena) Discard(off, n int64) error {
 		return nil
 	}
 	ps := int64(a.pool.pageSize)
-	end := off + n
-	if end == a.size {
-		end = a.pages() * ps // the bytes past Size in the last page are zero
-	}
-	first, last := (off+ps-1)/ps, end/ps // whole pages: [first, last)
-	// The partial pages at the edges: [off, min(end, first*ps)) and
-	// [max(off, last*ps), end), when they hold a frame.
-	type part struct{ pg, from, to int64 }
-	var parts []part
+	end := off + n                // no overflow: end <= Size
+	first, last := off/ps, end/ps // whole pages: [first, last)
 	if off%ps != 0 {
-		parts = append(parts, part{off / ps, off % ps, min(end-off/ps*ps, ps)})
+		first++
 	}
-	if end%ps != 0 && end/ps >= first {
-		parts = append(parts, part{end / ps, 0, end % ps})
+	if end == a.size {
+		last = a.pages() // the bytes past Size in the last page are zero
 	}
-	var need int64
-	for i := 0; i < len(parts); i++ {
-		if a.lookup(parts[i].pg) == nil {
-			parts = append(parts[:i], parts[i+1:]...)
-			i--
-			continue
+	// The partial pages at the edges, when they hold a frame.
+	var parts [2]struct{ pg, from, to int64 }
+	np := 0
+	if off%ps != 0 {
+		pg := off / ps
+		to := ps
+		if end-pg*ps < ps && end != a.size {
+			to = end - pg*ps
 		}
-		need += a.framesNeeded(parts[i].pg, parts[i].pg)
+		parts[np].pg, parts[np].from, parts[np].to = pg, off%ps, to
+		np++
 	}
+	if end != a.size && end%ps != 0 && end/ps >= first {
+		parts[np].pg, parts[np].from, parts[np].to = end/ps, 0, end%ps
+		np++
+	}
+	var ranges [2][2]int64
+	nr := 0
+	for _, pt := range parts[:np] {
+		if a.lookup(pt.pg) != nil {
+			ranges[nr] = [2]int64{pt.pg, pt.pg}
+			parts[nr] = pt
+			nr++
+		}
+	}
+	need := a.framesNeeded(ranges[:nr]...)
 	if !a.pool.reserve(need) {
 		return ErrNoSpace
 	}
-	for _, pt := range parts {
-		clear(a.writableFrame(pt.pg, false, &need, &leafCache{}).data[pt.from:pt.to])
+	var lc leafCache
+	for _, pt := range parts[:nr] {
+		clear(a.writableFrame(pt.pg, false, &need, &lc).data[pt.from:pt.to])
 	}
 	a.pool.frames.Add(-need)
-	for pg := first; pg < last; pg++ {
-		if a.lookup(pg) == nil {
-			continue
-		}
-		slot := &a.root
-		for level := a.height; level > 0; level-- {
-			slot = &a.pool.writable(slot, level).slot[index(pg, level)]
-		}
-		fs := &a.pool.writable(slot, 0).slot[index(pg, 0)]
-		a.pool.dropFrame((*frame)(*fs))
-		*fs = nil
+	if first < last {
+		a.discard(&a.root, a.height, 0, first, last)
 	}
 	return nil
+}
+
+// discard maps the pages in [first, last) under *slot, a node at level
+// covering the pages from base, to the zero page. A child subtree entirely
+// in the range is dropped whole; nil subtrees are skipped.
+func (a *Arena) discard(slot *unsafe.Pointer, level int, base, first, last int64) {
+	if *slot == nil {
+		return
+	}
+	n := a.pool.writable(slot, level)
+	span := int64(1) << (fanBits * level) // pages under one slot of n
+	for i := range n.slot {
+		lo := base + int64(i)*span
+		if n.slot[i] == nil || lo+span <= first || lo >= last {
+			continue
+		}
+		switch {
+		case level == 0:
+			a.pool.dropFrame(n.frame(i))
+			n.slot[i] = nil
+		case first <= lo && lo+span <= last:
+			a.pool.drop(n.kid(i), level-1)
+			n.slot[i] = nil
+		default:
+			a.discard(&n.slot[i], level-1, lo, first, last)
+		}
+	}
 }
