@@ -34,6 +34,11 @@ var (
 // locking, except during [Arena.Dedupe]. One arena is not safe for
 // concurrent mutation; concurrent reads of one arena, Fork included, are
 // safe.
+//
+// Release every arena you no longer need, as a process exits or a thin
+// volume is deleted: the pool keeps a list of its arenas for Dedupe, so an
+// arena dropped without Release stays in memory, and its frames count
+// against the limit, for as long as the pool lives.
 type Arena struct {
 	_      refcount.NoCopy
 	pool   *pool
