@@ -98,7 +98,7 @@ type leafCache struct {
 // path (after Dedupe merged them), is copied for all of them but the last,
 // which then holds it alone. It walks down to each leaf once per range.
 func (a *Arena) framesNeeded(ranges ...[2]int64) (need int64) {
-	var inRange map[*frame]int64 // frames with refs > 0 under a private path
+	var held frameCounts // frames with refs > 0 under a private path
 	for _, r := range ranges {
 		for pg, last := r[0], r[1]; pg <= last; {
 			n, shared := (*node)(a.root), false
@@ -120,20 +120,58 @@ func (a *Arena) framesNeeded(ranges ...[2]int64) (need int64) {
 					need++
 				case f.refs.Load() != 0:
 					need++
-					if inRange == nil {
-						inRange = map[*frame]int64{}
-					}
-					inRange[f]++
+					held.add(f)
 				}
 			}
 		}
 	}
-	for f, k := range inRange {
-		if k == f.refs.Load()+1 {
-			need--
+	return need - held.allHeld()
+}
+
+// frameCounts counts how many times each frame occurs, in a small array
+// first (a write after a Fork meets frames held by two leaves, and a map
+// per call would allocate) and in a map past it.
+type frameCounts struct {
+	small [8]struct {
+		f *frame
+		k int64
+	}
+	n    int
+	more map[*frame]int64
+}
+
+func (c *frameCounts) add(f *frame) {
+	for i := range c.small[:c.n] {
+		if c.small[i].f == f {
+			c.small[i].k++
+			return
 		}
 	}
-	return need
+	if c.n < len(c.small) {
+		c.small[c.n].f, c.small[c.n].k = f, 1
+		c.n++
+		return
+	}
+	if c.more == nil {
+		c.more = map[*frame]int64{}
+	}
+	c.more[f]++
+}
+
+// allHeld returns the number of counted frames that occurred as often as
+// they have holders.
+func (c *frameCounts) allHeld() (n int64) {
+	for _, e := range c.small[:c.n] {
+		if e.k == e.f.refs.Load()+1 {
+			n++
+		}
+	}
+	for f, k := range c.more {
+		if k == f.refs.Load()+1 {
+			n++
+		}
+	}
+	return n
 }
 
 // reserve counts k more frames in the pool, unless that would pass the
