@@ -23,7 +23,8 @@ type node struct {
 	slot   [fanout]unsafe.Pointer // *node above level 0, *frame at level 0
 }
 
-// frame is one page of memory. refs is its holders (leaf nodes) minus one.
+// frame is one page of memory. refs is its holders (slots of leaf nodes)
+// minus one.
 type frame struct {
 	refs atomic.Int64
 	data []byte
@@ -32,7 +33,10 @@ type frame struct {
 func (n *node) kid(i int) *node    { return (*node)(n.slot[i]) }
 func (n *node) frame(i int) *frame { return (*frame)(n.slot[i]) }
 func (f *frame) acquire()          { f.refs.Add(1) }
-func heightFor(pages int64) (h int) { // levels above the leaves
+
+// heightFor returns the levels of page table above the leaves that map
+// pages pages.
+func heightFor(pages int64) (h int) {
 	for span := int64(fanout); span < pages; span <<= fanBits {
 		h++
 	}
