@@ -1,7 +1,9 @@
 package benchmarks
 
-// btree.Map against tidwall/btree's Map (v1.8.2, its default degree), at
-// 1e6 random int keys. Each benchmark runs impl=tidwall, then impl=cowkit.
+// btree.Map against tidwall/btree's Map (v1.8.2, its default degree),
+// google/btree's BTreeG (v1.1.3) and benbjohnson/immutable's SortedMap
+// (v0.4.3), at 1e6 random int keys. Each benchmark runs the
+// implementations in that order, cowkit last.
 //
 // Both sit behind a small interface, so that one loop measures both; the
 // interface call costs a few nanoseconds, the same on both sides, against
@@ -14,7 +16,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/benbjohnson/immutable"
 	"github.com/cowkit/cowkit/btree"
+	gbtree "github.com/google/btree"
 	tidwall "github.com/tidwall/btree"
 )
 
@@ -48,8 +52,12 @@ type impl struct {
 	new  func() ordered
 }
 
+// impls are the ordered maps compared, tidwall/btree first: benchstat
+// -col /impl reports the others as ratios against it.
 var impls = []impl{
 	{"impl=tidwall", func() ordered { return &twMap{new(tidwall.Map[int, int])} }},
+	{"impl=google", func() ordered { return &gbMap{gbtree.NewG(32, pairLess)} }},
+	{"impl=immutable", func() ordered { return &imMap{immutable.NewSortedMap[int, int](nil)} }},
 	{"impl=cowkit", func() ordered { return &ckMap{btree.New[int, int]()} }},
 }
 
@@ -61,6 +69,45 @@ func (t *twMap) Delete(k int)          { t.m.Delete(k) }
 func (t *twMap) Clone() ordered        { return &twMap{t.m.Copy()} }
 func (t *twMap) Sum() (s int) {
 	t.m.Scan(func(_, v int) bool { s += v; return true })
+	return s
+}
+
+// gbMap is google/btree's BTreeG of key-value pairs ordered by key, at
+// degree 32 (nodes of up to 63 items), the degree its README suggests
+// trying first.
+type gbMap struct{ m *gbtree.BTreeG[pair] }
+
+type pair struct{ k, v int }
+
+func pairLess(a, b pair) bool { return a.k < b.k }
+
+func (g *gbMap) Get(k int) (int, bool) {
+	p, ok := g.m.Get(pair{k: k})
+	return p.v, ok
+}
+func (g *gbMap) Set(k, v int)   { g.m.ReplaceOrInsert(pair{k, v}) }
+func (g *gbMap) Delete(k int)   { g.m.Delete(pair{k: k}) }
+func (g *gbMap) Clone() ordered { return &gbMap{g.m.Clone()} }
+func (g *gbMap) Sum() (s int) {
+	g.m.Ascend(func(p pair) bool { s += p.v; return true })
+	return s
+}
+
+// imMap is benbjohnson/immutable's persistent SortedMap: every Set returns
+// a new map, so a clone is the map value itself.
+type imMap struct {
+	m *immutable.SortedMap[int, int]
+}
+
+func (i *imMap) Get(k int) (int, bool) { return i.m.Get(k) }
+func (i *imMap) Set(k, v int)          { i.m = i.m.Set(k, v) }
+func (i *imMap) Delete(k int)          { i.m = i.m.Delete(k) }
+func (i *imMap) Clone() ordered        { return &imMap{i.m} }
+func (i *imMap) Sum() (s int) {
+	for it := i.m.Iterator(); !it.Done(); {
+		_, v, _ := it.Next()
+		s += v
+	}
 	return s
 }
 
