@@ -80,7 +80,7 @@ func run(c config, dir string, w io.Writer) error {
 	md.WriteString(cloneTable(c, clone))
 
 	fmt.Fprintf(&md, "\n## btree against its peers\n\n")
-	fmt.Fprintf(&md, "%d random int keys; tidwall/btree v1.8.2 (`Map`), google/btree v1.1.3 (`BTreeG`, degree 32), benbjohnson/immutable v0.4.3 (`SortedMap`, persistent) and cowkit's `btree.Map`, each behind the same small interface. Bars are relative to tidwall (1.0); lower is better.\n\n", c.btreeN)
+	fmt.Fprintf(&md, "%s random int keys; tidwall/btree v1.8.2 (`Map`), google/btree v1.1.3 (`BTreeG`, degree 32), benbjohnson/immutable v0.4.3 (`SortedMap`, persistent) and cowkit's `btree.Map`, each behind the same small interface. Bars are relative to tidwall (1.0); lower is better.\n\n", count(c.btreeN))
 	fmt.Fprintf(&md, "![btree operations against peers](btree_ops.svg)\n\n")
 	md.WriteString(btreeTable(ops))
 	fmt.Fprintf(&md, "\nRegenerate with `cd benchmarks && go run ./cmd/report`.\n")
@@ -183,7 +183,7 @@ func cloneTable(c config, res [][]result) string {
 		fmt.Fprintf(&b, "| %s |", count(n))
 		for ki := range benchmarks.CloneKinds {
 			r := res[si][ki]
-			fmt.Fprintf(&b, " %s (%.2fx) |", ns(r.value), r.value/res[si][0].value)
+			fmt.Fprintf(&b, " %s (%.3gx) |", ns(r.value), r.value/res[si][0].value)
 		}
 		b.WriteString("\n")
 	}
