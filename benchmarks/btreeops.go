@@ -15,7 +15,9 @@ type BtreeOp struct {
 	Setup  func(im Impl, n int) func(b *testing.B)
 }
 
-var sink int
+// Sink and SinkInts keep benchmark results alive, so the compiler cannot
+// drop the work that made them.
+var Sink int
 
 // BtreeOps are the comparisons of issue 6 and DESIGN.md, in table order.
 var BtreeOps = []BtreeOp{
@@ -36,7 +38,7 @@ func btreeGet(im Impl, n int) func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			v, _ := m.Get(ks[i])
-			sink += v
+			Sink += v
 			if i++; i == n {
 				i = 0
 			}
@@ -100,7 +102,7 @@ func btreeAll(im Impl, n int) func(b *testing.B) {
 	return func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			sink += m.Sum()
+			Sink += m.Sum()
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/item")
 	}

@@ -29,7 +29,7 @@ var CloneKinds = []CloneKind{
 			for b.Loop() {
 				c := slices.Clone(s)
 				c[i%n] = 1
-				sinkInts = c
+				SinkInts = c
 				i++
 			}
 		}
@@ -98,4 +98,4 @@ var CloneKinds = []CloneKind{
 	}},
 }
 
-var sinkInts []int
+var SinkInts []int // see Sink
