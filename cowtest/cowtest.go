@@ -23,7 +23,8 @@
 //	func TestSharing(t *testing.T) { cowtest.Check(t, spec) }
 //	func FuzzSharing(f *testing.F) { f.Fuzz(rapid.MakeFuzz(spec.Property)) }
 //
-// cowkit's own types (cowslice, cowmap, cowstring) are tested this way, and
+// cowkit's own types (cowslice, cowmap, cowstring, btree, pagearena) are
+// tested this way, and
 // so can be any type that promises implicit sharing.
 package cowtest
 
