@@ -24,8 +24,7 @@
 //	func FuzzSharing(f *testing.F) { f.Fuzz(rapid.MakeFuzz(spec.Property)) }
 //
 // cowkit's own types (cowslice, cowmap, cowstring, btree, pagearena) are
-// tested this way, and
-// so can be any type that promises implicit sharing.
+// tested this way, and so can be any type that promises implicit sharing.
 package cowtest
 
 import (
