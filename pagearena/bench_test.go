@@ -126,3 +126,18 @@ func BenchmarkArena_readUntouched(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkArena_smallPrivateWrite writes 64 bytes at a time to private
+// pages: WriteAt's one-walk path.
+func BenchmarkArena_smallPrivateWrite(b *testing.B) {
+	const size = 64 * mib
+	a := mustNew(b, size)
+	mustWrite(b, a, make([]byte, size), 0)
+	p := make([]byte, 64)
+	off := int64(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		a.WriteAt(p, off)
+		off = (off + DefaultPageSize + 64) % (size - 64)
+	}
+}

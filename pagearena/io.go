@@ -38,6 +38,23 @@ func (a *Arena) ReadAt(p []byte, off int64) (n int, err error) {
 	return n, err
 }
 
+// privateFrame returns the frame backing page pg if a holds it, and every
+// page-table node above it, alone, so that a write may change it in place;
+// otherwise nil. It is WriteAt's one-walk path for a write within one page.
+func (a *Arena) privateFrame(pg int64) *frame {
+	n := (*node)(a.root)
+	for level := a.height; n != nil && n.shares.Load() == 0; level-- {
+		if level == 0 {
+			if f := n.frame(index(pg, 0)); f != nil && f.refs.Load() == 0 {
+				return f
+			}
+			return nil
+		}
+		n = n.kid(index(pg, level))
+	}
+	return nil
+}
+
 // lookup returns the frame backing page pg, or nil for the zero page.
 func (a *Arena) lookup(pg int64) *frame {
 	n := (*node)(a.root)
@@ -67,6 +84,12 @@ func (a *Arena) WriteAt(p []byte, off int64) (n int, err error) {
 		return 0, nil
 	}
 	first, last := off>>a.pool.shift, (off+int64(len(p))-1)>>a.pool.shift
+	if first == last {
+		if f := a.privateFrame(first); f != nil { // in place: nothing to count or reserve
+			copy(f.data[off&int64(a.pool.pageSize-1):], p)
+			return len(p), nil
+		}
+	}
 	need := a.framesNeeded([2]int64{first, last})
 	if !a.pool.reserve(need) {
 		return 0, ErrNoSpace
