@@ -41,7 +41,8 @@ type Change[K, V any] struct {
 // Diff walks both trees side by side and skips every subtree that the two
 // maps share, as a clone shares everything its source had at the time of the
 // clone, unchanged: diffing a million-entry map against a clone that made ten
-// writes visits a few dozen nodes, not a million entries. Two maps that share
+// writes opens a few dozen nodes and compares a few hundred entries (those of
+// the written leaves), not two million. Two maps that share
 // nothing are merged entry by entry, and the result is just as correct.
 //
 // base must be ordered like m (the same comparison); eq must be an
