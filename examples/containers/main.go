@@ -1,0 +1,432 @@
+// Command containers reproduces `docker run` in one process: an image of
+// about 20,000 files built in layers, 50 containers started from it in
+// nanoseconds each, copy-up on the first write to a file, whiteouts, the
+// copy-up tax of a big file and the volume that avoids it, `docker diff`,
+// `docker commit` and a `docker stats` table of private against shared bytes.
+//
+// A layer's filesystem is a btree.Map from path to file, and a file's bytes
+// are a cowstring.String. A layer starts as a clone of the layer below, so
+// starting a container copies nothing; a write copies one path of the tree
+// and, the first time a container writes to a file of the image, that whole
+// file, as overlayfs does.
+//
+//	go run ./examples/containers
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cowkit/cowkit/btree"
+	"github.com/cowkit/cowkit/cowstring"
+	"github.com/cowkit/cowkit/examples/internal/report"
+)
+
+type config struct {
+	baseFiles, appFiles int     // files of the base layer, files the app layer adds
+	dbSize              int64   // the database file in the image
+	containers          int     // containers started; the last two run databases
+	deepCopies          int     // deep copies timed, as the baseline of a start
+	taxSizes            []int64 // database sizes in the copy-up tax table
+	nextWrites          int     // writes timed after the first, per tax row
+}
+
+var defaults = config{
+	baseFiles: 16_000, appFiles: 4_000, dbSize: 50_000_000,
+	containers: 50, deepCopies: 3,
+	taxSizes: []int64{1_000_000, 10_000_000, 50_000_000}, nextWrites: 100,
+}
+
+func main() {
+	run(os.Stdout, defaults)
+}
+
+// Each container does these four things to the image's files.
+var opNames = []string{
+	"read " + osRelease,
+	"append a line to its log",
+	"create /tmp/<name>.pid",
+	"delete " + motd,
+}
+
+// fleetResult is what starting the containers and their four operations
+// measured.
+type fleetResult struct {
+	containers []*container
+	start      []time.Duration // per container
+	deep       []time.Duration // per deep copy
+	took       [][]time.Duration
+	alloc      [][]int64
+	copied     [][]int64 // file bytes each operation's copy-up copied
+	allocated  []int64   // heap each container's writes allocated
+	kept       int64     // heap all the containers kept, measured after a GC
+}
+
+// result is everything run measured, for the tests.
+type result struct {
+	image         *image
+	before, after uint64 // checksums of the image's files before and after the containers ran
+	fleet         fleetResult
+	tax           []taxRow
+	diff          []string
+	committed     *image
+	stats         []statRow
+}
+
+func run(w io.Writer, cfg config) *result {
+	r := &result{}
+	fmt.Fprintf(w, "cowkit containers: an image, %d containers, copy-up, volumes, diff, commit and stats\n\n", cfg.containers)
+
+	r.image = buildImage(cfg.baseFiles, cfg.appFiles, cfg.dbSize)
+	printBuild(w, r.image)
+	r.before = checksum(r.image.top().files)
+
+	r.fleet = startFleet(r.image, cfg)
+	printFleet(w, r.image, cfg, &r.fleet)
+	r.after = checksum(r.image.top().files)
+	same := "unchanged, byte for byte"
+	if r.after != r.before {
+		same = "CHANGED: a container's write leaked into it"
+	}
+	fmt.Fprintf(w, "  the image afterwards: %s (a checksum of all its files)\n", same)
+	gone := 0
+	for _, c := range r.fleet.containers {
+		if _, err := c.read(motd); err != nil {
+			gone++
+		}
+	}
+	_, kept := r.image.top().files.Get(motd)
+	fmt.Fprintf(w, "  %s: deleted in %d of %d containers, still in the image: %v (each delete is a whiteout)\n\n",
+		motd, gone, len(r.fleet.containers), kept)
+
+	r.tax = copyUpTax(cfg)
+	printTax(w, r.tax)
+
+	web := r.fleet.containers[0]
+	r.diff, r.committed = diffAndCommit(w, web)
+
+	r.stats = stats(r.image, &r.fleet)
+	printStats(w, r.image, r.stats, r.fleet.kept)
+	return r
+}
+
+func printBuild(w io.Writer, im *image) {
+	fmt.Fprintf(w, "docker build: %s, one layer per Dockerfile step, each a clone of the one below plus its changes\n", im.name)
+	t := report.NewTable("llrrrr")
+	t.Row("LAYER", "STEP", "FILES", "ADDED", "CHANGED", "WRITES")
+	below := newLayer("")
+	steps := []string{"FROM debian:bookworm-slim", "COPY, RUN pip/useradd, COPY data.db"}
+	for i, l := range im.layers {
+		c := l.changesSince(below)
+		t.Row(l.name, steps[i], report.Count(l.files.Len()), report.Count(c.added), report.Count(c.changed), report.Bytes(c.written))
+		below = l
+	}
+	t.Row(im.name, "", report.Count(im.top().files.Len()), "", "", report.Bytes(im.top().bytes()))
+	t.Write(w, "  ")
+	fmt.Fprintln(w)
+}
+
+// startFleet starts cfg.containers containers from im and has each do the
+// four operations. The last two run a database: db-1 appends to the one in
+// the image, db-2 keeps it in a volume.
+func startFleet(im *image, cfg config) fleetResult {
+	var f fleetResult
+	for i := range cfg.deepCopies {
+		start := time.Now()
+		c := deepCopy(im.top().files)
+		f.deep = append(f.deep, time.Since(start))
+		if i == 0 && c.Len() != im.top().files.Len() {
+			panic("containers: a deep copy lost files")
+		}
+	}
+
+	heap := report.HeapInUse()
+	web, worker := 0, 0
+	for i := range cfg.containers {
+		var name string
+		switch {
+		case i == cfg.containers-2:
+			name = "db-1"
+		case i == cfg.containers-1:
+			name = "db-2"
+		case i%4 == 3:
+			worker++
+			name = fmt.Sprintf("worker-%02d", worker)
+		default:
+			web++
+			name = fmt.Sprintf("web-%02d", web)
+		}
+		start := time.Now()
+		c := im.run(name)
+		f.start = append(f.start, time.Since(start))
+		f.containers = append(f.containers, c)
+	}
+
+	f.took = make([][]time.Duration, len(opNames))
+	f.alloc = make([][]int64, len(opNames))
+	f.copied = make([][]int64, len(opNames))
+	f.allocated = make([]int64, len(f.containers))
+	for i, c := range f.containers {
+		log := webLog
+		if !strings.HasPrefix(c.name, "web-") {
+			log = workerLog
+		}
+		ops := []func() (int64, error){
+			func() (int64, error) { _, err := c.read(osRelease); return 0, err },
+			func() (int64, error) {
+				return c.appendFile(log, fmt.Appendf(nil, "%s GET /health 200\n", c.name))
+			},
+			func() (int64, error) { return 0, c.create(pidFile(c.name), []byte("1\n")) },
+			func() (int64, error) { return 0, c.remove(motd) },
+		}
+		for j, op := range ops {
+			var copied int64
+			var err error
+			took, alloc := report.Measure(func() { copied, err = op() })
+			if err != nil {
+				panic(err) // the image has every file the operations use
+			}
+			f.took[j] = append(f.took[j], took)
+			f.alloc[j] = append(f.alloc[j], alloc)
+			f.copied[j] = append(f.copied[j], copied)
+			f.allocated[i] += alloc
+		}
+		_, alloc := report.Measure(func() { runDatabase(im, c) })
+		f.allocated[i] += alloc
+	}
+	f.kept = report.HeapInUse() - heap
+	return f
+}
+
+// runDatabase has the database containers write a record: db-1 to the
+// database inside the image, which copies all of it up; db-2 to its own
+// copy in a volume (docker run -v dbdata:/var/lib/app).
+func runDatabase(im *image, c *container) {
+	record := []byte("INSERT INTO visits VALUES (1);\n")
+	switch c.name {
+	case "db-1":
+	case "db-2":
+		c.mount(newVolume("dbdata", dbDir)) // hides the image's /var/lib/app
+		// Restore the database into the volume, once, as a stream.
+		if err := c.create(dbFile, nil); err != nil {
+			panic(err)
+		}
+		src := im.top().mustOpen(dbFile)
+		buf := make([]byte, 64<<10)
+		for n, _ := src.Read(buf); n > 0; n, _ = src.Read(buf) {
+			if _, err := c.appendFile(dbFile, buf[:n]); err != nil {
+				panic(err)
+			}
+		}
+	default:
+		return
+	}
+	if _, err := c.appendFile(dbFile, record); err != nil {
+		panic(err)
+	}
+}
+
+// mustRead returns the contents of a file l has.
+func (l *layer) mustRead(path string) string {
+	f, ok := l.files.Get(path)
+	if !ok {
+		panic("containers: no " + path)
+	}
+	return f.data.String()
+}
+
+// pidFile is the file a container creates.
+func pidFile(name string) string { return "/tmp/" + name + ".pid" }
+
+// mustOpen returns a reader of a file l has.
+func (l *layer) mustOpen(path string) io.Reader { return strings.NewReader(l.mustRead(path)) }
+
+// deepCopy copies a tree and every file in it: what starting a container
+// costs without copy-on-write (Docker's vfs storage driver works this way).
+func deepCopy(files *btree.Map[string, file]) *btree.Map[string, file] {
+	m := btree.New[string, file]()
+	l := &layer{files: m}
+	for path, f := range files.All() {
+		m.Set(path, file{data: cowstring.New(f.data.String()), layer: l})
+	}
+	return m
+}
+
+func printFleet(w io.Writer, im *image, cfg config, f *fleetResult) {
+	start, deep := report.Median(f.start), report.Median(f.deep)
+	fmt.Fprintf(w, "docker run: %d containers from %s (%s files, %s)\n", len(f.containers), im.name,
+		report.Count(im.top().files.Len()), report.Bytes(im.top().bytes()))
+	t := report.NewTable("lr")
+	t.Row("start a container (clone the image's tree)", report.Duration(start)+fmt.Sprintf("  median of %d", len(f.start)))
+	t.Row("deep-copy the image instead", report.Duration(deep)+fmt.Sprintf("  median of %d", len(f.deep)))
+	t.Write(w, "  ")
+	fmt.Fprintf(w, "  copy-on-write starts a container %s faster\n\n", report.Ratio(deep, start))
+
+	fmt.Fprintf(w, "Inside each container, medians over %d containers\n", len(f.containers))
+	t = report.NewTable("lrrr")
+	t.Row("OPERATION", "TOOK", "FILE BYTES COPIED", "HEAP ALLOCATED")
+	for j, name := range opNames {
+		t.Row(name, report.Duration(report.Median(f.took[j])), report.Bytes(report.Median(f.copied[j])), report.Bytes(report.Median(f.alloc[j])))
+	}
+	t.Write(w, "  ")
+	fmt.Fprintln(w, "  (a write copies one root-to-leaf path of the tree, a few KiB; a copy-up also copies the")
+	fmt.Fprintln(w, "  whole file, with room to grow)")
+}
+
+// A taxRow is one line of the copy-up tax table: the first write to a
+// database file the container did not make, and the writes after it.
+type taxRow struct {
+	where       string
+	size        int64
+	first, next time.Duration
+	copied      int64
+}
+
+// copyUpTax appends a record to a database file of each size in the image,
+// where the first write copies the whole file up; then to one in block-level
+// copy-on-write storage, where it copies a page; then to one in a volume.
+func copyUpTax(cfg config) []taxRow {
+	record := []byte("INSERT INTO visits VALUES (2);\n")
+	b := newBuilder()
+	var rows []taxRow
+	for _, size := range cfg.taxSizes {
+		l := newLayer("db")
+		b.create(l, dbFile, database(b, size))
+		c := (&image{name: "db", layers: []*layer{l}}).run("db")
+		var copied int64
+		first := timed(func() { copied, _ = c.appendFile(dbFile, record) })
+		next := medianOf(cfg.nextWrites, func() { _, _ = c.appendFile(dbFile, record) })
+		rows = append(rows, taxRow{"in the image (overlayfs copies the whole file)", size, first, next, copied})
+	}
+	size := cfg.taxSizes[len(cfg.taxSizes)-1]
+
+	img := newBlockFile(database(b, size))
+	own := img.fork()
+	before := own.disk.Stats()
+	first := timed(func() { _, _ = own.append(record) })
+	after := own.disk.Stats()
+	next := medianOf(cfg.nextWrites, func() { _, _ = own.append(record) })
+	copied := (before.Shared - after.Shared) * int64(own.disk.PageSize())
+	rows = append(rows, taxRow{"in the image, block-level copy-on-write (btrfs, ZFS)", size, first, next, copied})
+
+	v := newVolume("dbdata", dbDir)
+	if err := v.create(dbFile, database(b, size)); err != nil {
+		panic(err)
+	}
+	var vcopied int64
+	first = timed(func() { vcopied, _ = v.appendFile(dbFile, record) })
+	next = medianOf(cfg.nextWrites, func() { _, _ = v.appendFile(dbFile, record) })
+	rows = append(rows, taxRow{"in a volume (outside the image, private)", size, first, next, vcopied})
+	return rows
+}
+
+func timed(f func()) time.Duration {
+	start := time.Now()
+	f()
+	return time.Since(start)
+}
+
+func medianOf(n int, f func()) time.Duration {
+	ds := make([]time.Duration, n)
+	for i := range ds {
+		ds[i] = timed(f)
+	}
+	return report.Median(ds)
+}
+
+func printTax(w io.Writer, rows []taxRow) {
+	fmt.Fprintln(w, "The copy-up tax: one container appends a record to a database file")
+	t := report.NewTable("lrrrr")
+	t.Row("WHERE THE FILE IS", "SIZE", "FIRST WRITE", "COPIED", "NEXT WRITES")
+	for _, r := range rows {
+		t.Row(r.where, report.Bytes(r.size), report.Duration(r.first), report.Bytes(r.copied), report.Duration(r.next))
+	}
+	t.Write(w, "  ")
+	fmt.Fprintln(w, "  (the first write to a file of the image copies all of it, so its cost grows with the")
+	fmt.Fprintln(w, "  file; a volume keeps the database out of the image, and every write is in place)")
+	fmt.Fprintln(w)
+}
+
+// diffAndCommit shows `docker diff c`, then `docker commit c`, and checks
+// that the new image has c's changes, the old image has none, and c's next
+// write copies up again rather than change the new image.
+func diffAndCommit(w io.Writer, c *container) ([]string, *image) {
+	var diff []string
+	took := timed(func() { diff = c.diff() })
+	fmt.Fprintf(w, "docker diff %s: %d changes among %s files, found by btree Diff in %s\n",
+		c.name, len(diff), report.Count(c.rw.files.Len()), report.Duration(took))
+	for _, line := range diff {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+	fmt.Fprintln(w)
+
+	var img *image
+	took = timed(func() { img = c.commit("app:" + c.name) })
+	ch := img.top().changesSince(c.image.top())
+	fmt.Fprintf(w, "docker commit %s %s: %s; the new layer adds %s and shares the other %s files with %s\n",
+		c.name, img.name, report.Duration(took), report.Bytes(ch.written),
+		report.Count(img.top().files.Len()-ch.added-ch.changed), c.image.name)
+	pid := pidFile(c.name)
+	_, inNew := img.top().files.Get(pid)
+	_, inOld := c.image.top().files.Get(pid)
+	fmt.Fprintf(w, "  %s in %s: %v, in %s: %v\n", pid, img.name, inNew, c.image.name, inOld)
+
+	log := img.top().mustRead(webLog)
+	copied, err := c.appendFile(webLog, []byte("after the commit\n"))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Fprintf(w, "  %s writes its log again: copies it up again (%s), and %s keeps its %s: %v\n\n",
+		c.name, report.Bytes(copied), img.name, report.Bytes(int64(len(log))), img.top().mustRead(webLog) == log)
+	return diff, img
+}
+
+// A statRow is one container's line of the stats table.
+type statRow struct {
+	name    string
+	files   int
+	changes changes
+	heap    int64 // measured: what the container's writes allocated
+	volume  int64
+}
+
+func stats(im *image, f *fleetResult) []statRow {
+	var rows []statRow
+	for i, c := range f.containers {
+		r := statRow{name: c.name, files: c.rw.files.Len(), changes: c.rw.changesSince(im.top()), heap: f.allocated[i]}
+		if c.volume != nil {
+			r.volume = c.volume.bytes()
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+func printStats(w io.Writer, im *image, rows []statRow, kept int64) {
+	total := im.top().bytes()
+	fmt.Fprintln(w, "docker stats: each container's private bytes against the bytes it shares with the image")
+	t := report.NewTable("lrlrrrr")
+	t.Row("NAME", "FILES", "CHANGES", "PRIVATE", "ALLOCATED", "SHARED", "VOLUME")
+	var files, heap, vol int64
+	for _, r := range rows {
+		c := r.changes
+		volume := "-"
+		if r.volume > 0 {
+			volume = report.Bytes(r.volume)
+		}
+		t.Row(r.name, report.Count(r.files), fmt.Sprintf("A%d C%d D%d", c.added, c.changed, c.deleted),
+			report.Bytes(c.written), report.Bytes(r.heap), report.Bytes(total-c.dropped), volume)
+		files += c.written
+		heap += r.heap
+		vol += r.volume
+	}
+	t.Row(fmt.Sprintf("all %d", len(rows)), "", "", report.Bytes(files), report.Bytes(heap), report.Bytes(total)+" once", report.Bytes(vol))
+	t.Write(w, "  ")
+	fmt.Fprintln(w, "  PRIVATE: the files the container added or copied up (btree Diff against the image).")
+	fmt.Fprintln(w, "  ALLOCATED: heap its writes allocated (measured): those files with room to grow, tree paths.")
+	fmt.Fprintf(w, "  The %d containers keep %s of heap in all (measured after a GC); deep copies would hold %s.\n",
+		len(rows), report.Bytes(kept), report.Bytes(int64(len(rows))*total))
+}
