@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"maps"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/cowkit/cowkit/btree"
+	"github.com/google/go-cmp/cmp"
+)
+
+var small = config{accounts: 2000, readers: 2, scans: 5, committedScans: 2, versions: 50, diffSpan: 5}
+
+func TestRun(t *testing.T) {
+	var out bytes.Buffer
+	r := run(&out, small)
+	t.Log("\n" + out.String())
+
+	if r.scans != small.readers*small.scans || r.badScans != 0 {
+		t.Errorf("%d of %d snapshot scans saw a wrong total, want 0 of %d", r.badScans, r.scans, small.readers*small.scans)
+	}
+	if r.committed != small.committedScans {
+		t.Errorf("%d scans without snapshots, want %d", r.committed, small.committedScans)
+	}
+	if r.txs < 100 {
+		t.Errorf("the writer committed %d transfers while the readers ran, want at least 100", r.txs)
+	}
+	if r.backupKeys != small.accounts || r.backupDiff != 0 {
+		t.Errorf("the restored backup has %d keys and %d differences from its snapshot, want %d and 0", r.backupKeys, r.backupDiff, small.accounts)
+	}
+	if r.backupTxs < 100 || r.movedOn == 0 {
+		t.Errorf("during the backup %d transfers, %d accounts moved on; want at least 100 and some", r.backupTxs, r.movedOn)
+	}
+	for i, ok := range r.historyOK {
+		if !ok {
+			t.Errorf("undo/redo step %d did not do what it should", i)
+		}
+	}
+	if !r.undoneToStart {
+		t.Error("undoing every version did not give back the opening balances")
+	}
+	if len(r.diff) == 0 || len(r.diff) > 2*small.diffSpan {
+		t.Errorf("Diff over %d transfers found %d changes, want 1 to %d", small.diffSpan, len(r.diff), 2*small.diffSpan)
+	}
+	if d := cmp.Diff(r.diffNaive, r.diff); d != "" {
+		t.Errorf("Diff against a full merge (-merge +Diff):\n%s", d)
+	}
+	for _, want := range []string{
+		"scans of all 2,000 accounts: 0 with a wrong total",
+		"restored and diffed against the snapshot: 0 differences; its total: 2,000,000",
+		"v3  delete title (a new edit: the old v3 is dropped)  {owner=ana}",
+		"take it back to version 0, equal to the opening balances: true",
+		"the same changes: true",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+func collect[V any](m *btree.Map[string, V]) map[string]V {
+	return maps.Collect(m.All())
+}
+
+func TestStore(t *testing.T) {
+	s := NewStore(openAccounts(3))
+	before := s.Snapshot()
+	want := collect(before.Map)
+
+	if err := s.Update(func(tx *btree.Map[string, int64]) error { return transfer(tx, account(0), account(1), 300) }); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Update(func(tx *btree.Map[string, int64]) error {
+		tx.Set(account(2), 0) // written, then rolled back
+		return transfer(tx, account(0), account(1), 5000)
+	})
+	if !errors.Is(err, errInsufficient) {
+		t.Fatalf("an overdraft: %v, want errInsufficient", err)
+	}
+
+	after := s.Snapshot()
+	if after.Version != before.Version+1 {
+		t.Errorf("versions %d -> %d: want one commit, the rollback not counted", before.Version, after.Version)
+	}
+	if d := cmp.Diff(want, collect(before.Map)); d != "" {
+		t.Errorf("the snapshot changed after later commits (-want +got):\n%s", d)
+	}
+	wantAfter := map[string]int64{account(0): 700, account(1): 1300, account(2): 1000}
+	if d := cmp.Diff(wantAfter, collect(after.Map)); d != "" {
+		t.Errorf("after a commit and a rollback (-want +got):\n%s", d)
+	}
+	if v, _ := s.Get(account(2)); v != 1000 {
+		t.Errorf("Get(%s) = %d: the rolled-back write is visible", account(2), v)
+	}
+
+	// A snapshot reader may write to its own clone without touching the store.
+	mine := after.Clone()
+	mine.Set(account(0), 0)
+	if v, _ := s.Get(account(0)); v != 700 {
+		t.Errorf("a write to a clone of a snapshot reached the store: %d", v)
+	}
+	mine.Release()
+	before.Release()
+	after.Release()
+}
+
+func TestHistory(t *testing.T) {
+	h := NewHistory(btree.New[string, int]())
+	set := func(k string, v int) func(*btree.Map[string, int]) {
+		return func(m *btree.Map[string, int]) { m.Set(k, v) }
+	}
+	if h.Undo() || h.Redo() {
+		t.Fatal("undo or redo of a new history did something")
+	}
+	h.Do(set("a", 1))
+	h.Do(set("b", 2))
+	h.Do(set("a", 3))
+	states := []map[string]int{{}, {"a": 1}, {"a": 1, "b": 2}, {"a": 3, "b": 2}}
+	for i := len(states) - 1; i >= 0; i-- {
+		if d := cmp.Diff(states[i], collect(h.Current())); h.Version() != i || d != "" {
+			t.Errorf("version %d, want %d (-want +got):\n%s", h.Version(), i, d)
+		}
+		if got := h.Undo(); got != (i > 0) {
+			t.Errorf("Undo at version %d = %v", i, got)
+		}
+	}
+	h.Redo()
+	h.Redo()
+	old3 := h.At(3)
+	h.Do(set("c", 4)) // drops the old version 3
+	if h.Len() != 4 || h.Redo() {
+		t.Errorf("after a new edit: %d versions, redo possible: want 4 and none", h.Len())
+	}
+	if old3.Len() != 0 {
+		t.Error("the dropped version was not released")
+	}
+	if d := cmp.Diff(map[string]int{"a": 1, "b": 2, "c": 4}, collect(h.Current())); d != "" {
+		t.Errorf("after the new edit (-want +got):\n%s", d)
+	}
+	for i, want := range states[:3] {
+		if d := cmp.Diff(want, collect(h.At(i))); d != "" {
+			t.Errorf("version %d changed (-want +got):\n%s", i, d)
+		}
+	}
+}
+
+// TestMergeDiff checks the baseline against btree Diff on maps that share
+// nothing, with every kind of change.
+func TestMergeDiff(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 50 {
+		a, b := btree.New[string, int64](), btree.New[string, int64]()
+		for range rng.IntN(300) {
+			a.Set(account(rng.IntN(200)), rng.Int64N(3))
+		}
+		for range rng.IntN(300) {
+			b.Set(account(rng.IntN(200)), rng.Int64N(3))
+		}
+		var want []btree.Change[string, int64]
+		for c := range b.Diff(a, func(x, y int64) bool { return x == y }) {
+			want = append(want, c)
+		}
+		if d := cmp.Diff(want, mergeDiff(b, a)); d != "" {
+			t.Fatalf("mergeDiff against Diff (-Diff +merge):\n%s", d)
+		}
+	}
+}
