@@ -31,13 +31,14 @@ type config struct {
 	containers          int     // containers started; the last two run databases
 	deepCopies          int     // deep copies timed, as the baseline of a start
 	taxSizes            []int64 // database sizes in the copy-up tax table
+	firstWrites         int     // first writes timed per tax row, each by a new writer
 	nextWrites          int     // writes timed after the first, per tax row
 }
 
 var defaults = config{
 	baseFiles: 16_000, appFiles: 4_000, dbSize: 50_000_000,
 	containers: 50, deepCopies: 3,
-	taxSizes: []int64{1_000_000, 10_000_000, 50_000_000}, nextWrites: 100,
+	taxSizes: []int64{1_000_000, 10_000_000, 50_000_000}, firstWrites: 3, nextWrites: 100,
 }
 
 func main() {
@@ -116,7 +117,7 @@ func run(w io.Writer, cfg config) *result {
 func printBuild(w io.Writer, im *image) {
 	fmt.Fprintf(w, "docker build: %s, one layer per Dockerfile step, each a clone of the one below plus its changes\n", im.name)
 	t := report.NewTable("llrrrr")
-	t.Row("LAYER", "STEP", "FILES", "ADDED", "CHANGED", "WRITES")
+	t.Row("LAYER", "STEP", "FILES", "ADDED", "CHANGED", "SIZE")
 	below := newLayer("")
 	steps := []string{"FROM debian:bookworm-slim", "COPY, RUN pip/useradd, COPY data.db"}
 	for i, l := range im.layers {
@@ -295,32 +296,54 @@ func copyUpTax(cfg config) []taxRow {
 	for _, size := range cfg.taxSizes {
 		l := newLayer("db")
 		b.create(l, dbFile, database(b, size))
-		c := (&image{name: "db", layers: []*layer{l}}).run("db")
-		var copied int64
-		first := timed(func() { copied, _ = c.appendFile(dbFile, record) })
-		next := medianOf(cfg.nextWrites, func() { _, _ = c.appendFile(dbFile, record) })
-		rows = append(rows, taxRow{"in the image (overlayfs copies the whole file)", size, first, next, copied})
+		im := &image{name: "db", layers: []*layer{l}}
+		rows = append(rows, taxOf(cfg, "in the image (overlayfs copies the whole file)", size, func() (func(), func() int64) {
+			c := im.run("db") // a new container: its first write copies up
+			var copied int64
+			return func() { copied, _ = c.appendFile(dbFile, record) }, func() int64 { return copied }
+		}))
 	}
 	size := cfg.taxSizes[len(cfg.taxSizes)-1]
+	data := database(b, size)
 
-	img := newBlockFile(database(b, size))
-	own := img.fork()
-	before := own.disk.Stats()
-	first := timed(func() { _, _ = own.append(record) })
-	after := own.disk.Stats()
-	next := medianOf(cfg.nextWrites, func() { _, _ = own.append(record) })
-	copied := (before.Shared - after.Shared) * int64(own.disk.PageSize())
-	rows = append(rows, taxRow{"in the image, block-level copy-on-write (btrfs, ZFS)", size, first, next, copied})
+	img := newBlockFile(data)
+	rows = append(rows, taxOf(cfg, "in the image, block-level copy-on-write (btrfs, ZFS)", size, func() (func(), func() int64) {
+		own := img.fork() // a new container's view of the file
+		shared := own.disk.Stats().Shared
+		return func() { _, _ = own.append(record) },
+			func() int64 { return (shared - own.disk.Stats().Shared) * int64(own.disk.PageSize()) }
+	}))
 
 	v := newVolume("dbdata", dbDir)
-	if err := v.create(dbFile, database(b, size)); err != nil {
-		panic(err)
-	}
-	var vcopied int64
-	first = timed(func() { vcopied, _ = v.appendFile(dbFile, record) })
-	next = medianOf(cfg.nextWrites, func() { _, _ = v.appendFile(dbFile, record) })
-	rows = append(rows, taxRow{"in a volume (outside the image, private)", size, first, next, vcopied})
+	rows = append(rows, taxOf(cfg, "in a volume (outside the image, private)", size, func() (func(), func() int64) {
+		_ = v.remove(dbFile)
+		if err := v.create(dbFile, data); err != nil { // a new volume with the database restored
+			panic(err)
+		}
+		var copied int64
+		return func() { copied, _ = v.appendFile(dbFile, record) }, func() int64 { return copied }
+	}))
 	return rows
+}
+
+// taxOf measures one row of the copy-up table: the first write of each of
+// cfg.firstWrites new writers (median), and cfg.nextWrites writes by the
+// last one after its first (median). newWriter prepares a writer and
+// returns its write, and a function that reports the bytes the first
+// write copied, called untimed.
+func taxOf(cfg config, where string, size int64, newWriter func() (write func(), copied func() int64)) taxRow {
+	row := taxRow{where: where, size: size}
+	firsts := make([]time.Duration, cfg.firstWrites)
+	var write func()
+	for i := range firsts {
+		var copied func() int64
+		write, copied = newWriter()
+		firsts[i] = timed(write)
+		row.copied = copied()
+	}
+	row.first = report.Median(firsts)
+	row.next = medianOf(cfg.nextWrites, write)
+	return row
 }
 
 func timed(f func()) time.Duration {
@@ -338,7 +361,7 @@ func medianOf(n int, f func()) time.Duration {
 }
 
 func printTax(w io.Writer, rows []taxRow) {
-	fmt.Fprintln(w, "The copy-up tax: one container appends a record to a database file")
+	fmt.Fprintln(w, "The copy-up tax: a container appends a record to a database file (medians)")
 	t := report.NewTable("lrrrr")
 	t.Row("WHERE THE FILE IS", "SIZE", "FIRST WRITE", "COPIED", "NEXT WRITES")
 	for _, r := range rows {

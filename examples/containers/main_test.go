@@ -15,7 +15,7 @@ import (
 var small = config{
 	baseFiles: 400, appFiles: 100, dbSize: 300_000,
 	containers: 6, deepCopies: 1,
-	taxSizes: []int64{20_000, 300_000}, nextWrites: 3,
+	taxSizes: []int64{20_000, 300_000}, firstWrites: 2, nextWrites: 3,
 }
 
 // files returns the paths and contents of l's tree.
