@@ -342,8 +342,7 @@ func historyAndDiff(w io.Writer, cfg config, r *result) {
 	from := cfg.versions / 2
 	a, b := h.At(from), h.At(from+cfg.diffSpan)
 	eq := func(x, y int64) bool { return x == y }
-	var diffTook time.Duration
-	diffTook = timed(func() {
+	diffTook := timed(func() {
 		for c := range b.Diff(a, eq) {
 			r.diff = append(r.diff, c)
 		}
