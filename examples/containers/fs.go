@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io/fs"
 	"strings"
 
@@ -28,17 +27,24 @@ func sameFile(a, b file) bool { return a.data == b.data }
 // copies one root-to-leaf path of the tree and, for a file some other layer
 // made, that file's bytes. What the layer changed is not stored anywhere
 // else; btree.Map.Diff against the layer below recovers it.
+//
+// Once a layer has a layer on top of it, it is frozen: the layer on top
+// shares its files' handles, so a write of the layer below in place would
+// show through. A layer is written only while it is the top one.
 type layer struct {
-	name  string
-	files *btree.Map[string, file]
+	name   string
+	step   string // the Dockerfile step that made it, for an image's layer
+	files  *btree.Map[string, file]
+	frozen bool
 }
 
 func newLayer(name string) *layer {
 	return &layer{name: name, files: btree.New[string, file]()}
 }
 
-// on returns a new layer whose tree is a clone of l's.
+// on returns a new layer whose tree is a clone of l's, and freezes l.
 func (l *layer) on(name string) *layer {
+	l.frozen = true
 	return &layer{name: name, files: l.files.Clone()}
 }
 
@@ -47,6 +53,9 @@ func (l *layer) on(name string) *layer {
 // time l writes to a file another layer made (overlayfs copies whole files),
 // else 0.
 func (l *layer) write(path string, data []byte, appendTo bool) (copied int64, err error) {
+	if l.frozen {
+		panic("containers: write to layer " + l.name + ", which has a layer on top")
+	}
 	f, ok := l.files.Get(path)
 	set := true
 	switch {
@@ -76,6 +85,9 @@ func (l *layer) write(path string, data []byte, appendTo bool) (copied int64, er
 // remove deletes path from l's tree. The layers below keep the file: like
 // overlayfs's whiteout, the deletion exists only in l.
 func (l *layer) remove(path string) error {
+	if l.frozen {
+		panic("containers: remove in layer " + l.name + ", which has a layer on top")
+	}
 	if !l.files.Delete(path) {
 		return &fs.PathError{Op: "remove", Path: path, Err: fs.ErrNotExist}
 	}
@@ -96,6 +108,7 @@ type changes struct {
 	added, changed, deleted int
 	written                 int64 // bytes of the files l added or changed
 	dropped                 int64 // bytes of base's files l changed or deleted
+	copiedUp                int64 // bytes of base's files l changed: what their copy-up copied
 }
 
 func (l *layer) changesSince(base *layer) changes {
@@ -109,6 +122,7 @@ func (l *layer) changesSince(base *layer) changes {
 			c.changed++
 			c.written += int64(ch.New.data.Len())
 			c.dropped += int64(ch.Old.data.Len())
+			c.copiedUp += int64(ch.Old.data.Len())
 		case btree.Removed:
 			c.deleted++
 			c.dropped += int64(ch.Old.data.Len())
@@ -194,7 +208,16 @@ func (c *container) remove(path string) error {
 func (c *container) diff() []string {
 	var out []string
 	for ch := range c.rw.files.Diff(c.image.top().files, sameFile) {
-		out = append(out, fmt.Sprintf("%c %s", "?ADC"[ch.Op], ch.Key))
+		var kind string
+		switch ch.Op {
+		case btree.Added:
+			kind = "A"
+		case btree.Updated:
+			kind = "C"
+		case btree.Removed:
+			kind = "D"
+		}
+		out = append(out, kind+" "+ch.Key)
 	}
 	return out
 }

@@ -95,18 +95,17 @@ func (b *builder) create(l *layer, path string, data []byte) {
 	}
 }
 
-// buildImage builds app:latest the way a Dockerfile would:
+// buildImage builds app:latest the way this Dockerfile would, one layer
+// per step, each a clone of the layer below plus the step's changes:
 //
-//	FROM debian:bookworm-slim                       # base: baseFiles files
-//	COPY . /srv/app                                 # app: appFiles files,
-//	RUN pip install -r requirements.txt             #      in one layer
-//	RUN useradd app                                 # changes /etc/passwd (copy-up)
-//	COPY data.db /var/lib/app/data.db               # the dbSize database
-//
-// Each layer is a clone of the one below plus its changes.
+//	FROM debian:bookworm-slim            # base: baseFiles files
+//	COPY . /srv/app                      # app: appFiles-1 files
+//	RUN useradd app                      # user: changes /etc/passwd (a copy-up)
+//	COPY data.db /var/lib/app/data.db    # db: the dbSize database
 func buildImage(baseFiles, appFiles int, dbSize int64) *image {
 	b := newBuilder()
 	base := newLayer("base")
+	base.step = "FROM debian:bookworm-slim"
 	b.create(base, osRelease, []byte("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n"))
 	b.create(base, motd, []byte("The programs included with the Debian GNU/Linux system are free software.\n"))
 	b.create(base, passwd, []byte("root:x:0:0:root:/root:/bin/bash\n"))
@@ -117,14 +116,21 @@ func buildImage(baseFiles, appFiles int, dbSize int64) *image {
 	b.add(base, s)
 
 	app := base.on("app")
+	app.step = "COPY . /srv/app"
 	s = appStep
 	s.count = appFiles - 1
 	b.add(app, s)
-	if _, err := app.write(passwd, []byte("app:x:1000:1000::/srv/app:/bin/sh\n"), true); err != nil {
+
+	user := app.on("user")
+	user.step = "RUN useradd app"
+	if _, err := user.write(passwd, []byte("app:x:1000:1000::/srv/app:/bin/sh\n"), true); err != nil {
 		panic(err)
 	}
-	b.create(app, dbFile, database(b, dbSize))
-	return &image{name: "app:latest", layers: []*layer{base, app}}
+
+	db := user.on("db")
+	db.step = "COPY data.db " + dbFile
+	b.create(db, dbFile, database(b, dbSize))
+	return &image{name: "app:latest", layers: []*layer{base, app, user, db}}
 }
 
 // database returns size bytes of a database file.

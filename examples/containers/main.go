@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,18 +64,21 @@ type fleetResult struct {
 	alloc      [][]int64
 	copied     [][]int64 // file bytes each operation's copy-up copied
 	allocated  []int64   // heap each container's writes allocated
-	kept       int64     // heap all the containers kept, measured after a GC
+	heapBefore int64     // live heap before the containers started
 }
 
 // result is everything run measured, for the tests.
 type result struct {
 	image         *image
-	before, after uint64 // checksums of the image's files before and after the containers ran
+	build         []changes // each layer's, against the one below
+	before, after uint64    // checksums of the image's files before and after the containers ran
 	fleet         fleetResult
 	tax           []taxRow
 	diff          []string
 	committed     *image
+	commit        commitResult
 	stats         []statRow
+	kept          int64 // heap the containers keep, measured after a GC
 }
 
 func run(w io.Writer, cfg config) *result {
@@ -82,7 +86,7 @@ func run(w io.Writer, cfg config) *result {
 	fmt.Fprintf(w, "cowkit containers: an image, %d containers, copy-up, volumes, diff, commit and stats\n\n", cfg.containers)
 
 	r.image = buildImage(cfg.baseFiles, cfg.appFiles, cfg.dbSize)
-	printBuild(w, r.image)
+	r.build = printBuild(w, r.image)
 	r.before = checksum(r.image.top().files)
 
 	r.fleet = startFleet(r.image, cfg)
@@ -106,28 +110,31 @@ func run(w io.Writer, cfg config) *result {
 	r.tax = copyUpTax(cfg)
 	printTax(w, r.tax)
 
-	web := r.fleet.containers[0]
-	r.diff, r.committed = diffAndCommit(w, web)
+	r.diff, r.committed, r.commit = diffAndCommit(w, &r.fleet, 0)
 
+	r.kept = report.HeapInUse() - r.fleet.heapBefore
 	r.stats = stats(r.image, &r.fleet)
-	printStats(w, r.image, r.stats, r.fleet.kept)
+	printStats(w, r.image, r.stats, r.kept)
 	return r
 }
 
-func printBuild(w io.Writer, im *image) {
+func printBuild(w io.Writer, im *image) []changes {
 	fmt.Fprintf(w, "docker build: %s, one layer per Dockerfile step, each a clone of the one below plus its changes\n", im.name)
 	t := report.NewTable("llrrrr")
 	t.Row("LAYER", "STEP", "FILES", "ADDED", "CHANGED", "SIZE")
+	var all []changes
 	below := newLayer("")
-	steps := []string{"FROM debian:bookworm-slim", "COPY, RUN pip/useradd, COPY data.db"}
-	for i, l := range im.layers {
+	for _, l := range im.layers {
 		c := l.changesSince(below)
-		t.Row(l.name, steps[i], report.Count(l.files.Len()), report.Count(c.added), report.Count(c.changed), report.Bytes(c.written))
+		all = append(all, c)
+		t.Row(l.name, l.step, report.Count(l.files.Len()), report.Count(c.added), report.Count(c.changed), report.Bytes(c.written))
 		below = l
 	}
 	t.Row(im.name, "", report.Count(im.top().files.Len()), "", "", report.Bytes(im.top().bytes()))
 	t.Write(w, "  ")
+	fmt.Fprintln(w, "  SIZE: the bytes of the files the layer added or changed, as `docker history` shows them")
 	fmt.Fprintln(w)
+	return all
 }
 
 // startFleet starts cfg.containers containers from im and has each do the
@@ -144,7 +151,7 @@ func startFleet(im *image, cfg config) fleetResult {
 		}
 	}
 
-	heap := report.HeapInUse()
+	f.heapBefore = report.HeapInUse()
 	web, worker := 0, 0
 	for i := range cfg.containers {
 		var name string
@@ -175,30 +182,30 @@ func startFleet(im *image, cfg config) fleetResult {
 		if !strings.HasPrefix(c.name, "web-") {
 			log = workerLog
 		}
-		ops := []func() (int64, error){
-			func() (int64, error) { _, err := c.read(osRelease); return 0, err },
-			func() (int64, error) {
-				return c.appendFile(log, fmt.Appendf(nil, "%s GET /health 200\n", c.name))
-			},
-			func() (int64, error) { return 0, c.create(pidFile(c.name), []byte("1\n")) },
-			func() (int64, error) { return 0, c.remove(motd) },
+		line := fmt.Appendf(nil, "%s GET /health 200\n", c.name)
+		ops := []func() error{
+			func() error { _, err := c.read(osRelease); return err },
+			func() error { _, err := c.appendFile(log, line); return err },
+			func() error { return c.create(pidFile(c.name), []byte(pidFileData)) },
+			func() error { return c.remove(motd) },
 		}
 		for j, op := range ops {
-			var copied int64
+			// The bytes copied up are measured, untimed, as the growth of
+			// what the container holds its own copy of (btree Diff).
+			copiedBefore := c.rw.changesSince(im.top()).copiedUp
 			var err error
-			took, alloc := report.Measure(func() { copied, err = op() })
+			took, alloc := report.Measure(func() { err = op() })
 			if err != nil {
 				panic(err) // the image has every file the operations use
 			}
 			f.took[j] = append(f.took[j], took)
 			f.alloc[j] = append(f.alloc[j], alloc)
-			f.copied[j] = append(f.copied[j], copied)
+			f.copied[j] = append(f.copied[j], c.rw.changesSince(im.top()).copiedUp-copiedBefore)
 			f.allocated[i] += alloc
 		}
 		_, alloc := report.Measure(func() { runDatabase(im, c) })
 		f.allocated[i] += alloc
 	}
-	f.kept = report.HeapInUse() - heap
 	return f
 }
 
@@ -239,8 +246,10 @@ func (l *layer) mustRead(path string) string {
 	return f.data.String()
 }
 
-// pidFile is the file a container creates.
+// pidFile is the file a container creates, holding pidFileData.
 func pidFile(name string) string { return "/tmp/" + name + ".pid" }
+
+const pidFileData = "1\n"
 
 // mustOpen returns a reader of a file l has.
 func (l *layer) mustOpen(path string) io.Reader { return strings.NewReader(l.mustRead(path)) }
@@ -297,7 +306,11 @@ func copyUpTax(cfg config) []taxRow {
 		l := newLayer("db")
 		b.create(l, dbFile, database(b, size))
 		im := &image{name: "db", layers: []*layer{l}}
-		rows = append(rows, taxOf(cfg, "in the image (overlayfs copies the whole file)", size, func() (func(), func() int64) {
+		where := "in the image"
+		if len(rows) == 0 {
+			where = "in the image (overlayfs: copy-up of the whole file)"
+		}
+		rows = append(rows, taxOf(cfg, where, size, func() (func(), func() int64) {
 			c := im.run("db") // a new container: its first write copies up
 			var copied int64
 			return func() { copied, _ = c.appendFile(dbFile, record) }, func() int64 { return copied }
@@ -373,10 +386,20 @@ func printTax(w io.Writer, rows []taxRow) {
 	fmt.Fprintln(w)
 }
 
-// diffAndCommit shows `docker diff c`, then `docker commit c`, and checks
-// that the new image has c's changes, the old image has none, and c's next
-// write copies up again rather than change the new image.
-func diffAndCommit(w io.Writer, c *container) ([]string, *image) {
+// commitResult is what diffAndCommit checked.
+type commitResult struct {
+	pidInNew, pidInOld bool  // the container's new file in the new image, in the old one
+	copiedAgain        int64 // what the container's first write after the commit copied up
+	newKeepsLog        bool  // the new image's log is the one the container had at the commit
+}
+
+// diffAndCommit shows `docker diff` of the i-th container, then `docker
+// commit`, and checks that the new image has the container's changes, the
+// old image has none, and the container's next write copies up again
+// rather than change the new image. That write's heap counts in the
+// container's stats.
+func diffAndCommit(w io.Writer, f *fleetResult, i int) ([]string, *image, commitResult) {
+	c := f.containers[i]
 	var diff []string
 	took := timed(func() { diff = c.diff() })
 	fmt.Fprintf(w, "docker diff %s: %d changes among %s files, found by btree Diff in %s\n",
@@ -387,24 +410,28 @@ func diffAndCommit(w io.Writer, c *container) ([]string, *image) {
 	fmt.Fprintln(w)
 
 	var img *image
+	var cr commitResult
 	took = timed(func() { img = c.commit("app:" + c.name) })
 	ch := img.top().changesSince(c.image.top())
 	fmt.Fprintf(w, "docker commit %s %s: %s; the new layer adds %s and shares the other %s files with %s\n",
 		c.name, img.name, report.Duration(took), report.Bytes(ch.written),
 		report.Count(img.top().files.Len()-ch.added-ch.changed), c.image.name)
 	pid := pidFile(c.name)
-	_, inNew := img.top().files.Get(pid)
-	_, inOld := c.image.top().files.Get(pid)
-	fmt.Fprintf(w, "  %s in %s: %v, in %s: %v\n", pid, img.name, inNew, c.image.name, inOld)
+	_, cr.pidInNew = img.top().files.Get(pid)
+	_, cr.pidInOld = c.image.top().files.Get(pid)
+	fmt.Fprintf(w, "  %s in %s: %v, in %s: %v\n", pid, img.name, cr.pidInNew, c.image.name, cr.pidInOld)
 
 	log := img.top().mustRead(webLog)
-	copied, err := c.appendFile(webLog, []byte("after the commit\n"))
+	var err error
+	_, alloc := report.Measure(func() { cr.copiedAgain, err = c.appendFile(webLog, []byte("after the commit\n")) })
 	if err != nil {
 		panic(err)
 	}
-	fmt.Fprintf(w, "  %s writes its log again: copies it up again (%s), and %s keeps its %s: %v\n\n",
-		c.name, report.Bytes(copied), img.name, report.Bytes(int64(len(log))), img.top().mustRead(webLog) == log)
-	return diff, img
+	f.allocated[i] += alloc
+	cr.newKeepsLog = img.top().mustRead(webLog) == log
+	fmt.Fprintf(w, "  %s writes its log again: it copies the log up again (%s), and %s keeps its %s: %v\n\n",
+		c.name, report.Bytes(cr.copiedAgain), img.name, report.Bytes(int64(len(log))), cr.newKeepsLog)
+	return diff, img, cr
 }
 
 // A statRow is one container's line of the stats table.
@@ -431,25 +458,42 @@ func stats(im *image, f *fleetResult) []statRow {
 func printStats(w io.Writer, im *image, rows []statRow, kept int64) {
 	total := im.top().bytes()
 	fmt.Fprintln(w, "docker stats: each container's private bytes against the bytes it shares with the image")
-	t := report.NewTable("lrlrrrr")
-	t.Row("NAME", "FILES", "CHANGES", "PRIVATE", "ALLOCATED", "SHARED", "VOLUME")
+	var cells [][]string
 	var files, heap, vol int64
-	for _, r := range rows {
+	for _, r := range slices.SortedStableFunc(slices.Values(rows), func(a, b statRow) int { return kindOrder(a.name) - kindOrder(b.name) }) {
 		c := r.changes
 		volume := "-"
 		if r.volume > 0 {
 			volume = report.Bytes(r.volume)
 		}
-		t.Row(r.name, report.Count(r.files), fmt.Sprintf("A%d C%d D%d", c.added, c.changed, c.deleted),
-			report.Bytes(c.written), report.Bytes(r.heap), report.Bytes(total-c.dropped), volume)
+		cells = append(cells, []string{r.name, report.Count(r.files), fmt.Sprintf("A%d C%d D%d", c.added, c.changed, c.deleted),
+			report.Bytes(c.written), report.Bytes(r.heap), report.Bytes(total - c.dropped), volume})
 		files += c.written
 		heap += r.heap
 		vol += r.volume
 	}
+	t := report.NewTable("lrlrrrr")
+	t.Row("NAME", "FILES", "CHANGES", "PRIVATE", "ALLOCATED", "SHARED", "VOLUME")
+	t.Rows(report.Runs(cells))
 	t.Row(fmt.Sprintf("all %d", len(rows)), "", "", report.Bytes(files), report.Bytes(heap), report.Bytes(total)+" once", report.Bytes(vol))
 	t.Write(w, "  ")
-	fmt.Fprintln(w, "  PRIVATE: the files the container added or copied up (btree Diff against the image).")
-	fmt.Fprintln(w, "  ALLOCATED: heap its writes allocated (measured): those files with room to grow, tree paths.")
+	fmt.Fprintln(w, "  CHANGES: files added, changed (copied up), deleted (whited out), from btree Diff against the image.")
+	fmt.Fprintln(w, "  PRIVATE: the bytes of the files the container added or changed: only it holds them.")
+	fmt.Fprintln(w, "  SHARED: the bytes of the image's files the container still shows, shared with the image.")
+	fmt.Fprintln(w, "  ALLOCATED: heap its writes allocated (measured): its private files, with room to grow, the")
+	fmt.Fprintln(w, "  tree paths its writes copied, and its volume's pages (db-2's VOLUME is in its ALLOCATED).")
 	fmt.Fprintf(w, "  The %d containers keep %s of heap in all (measured after a GC); deep copies would hold %s.\n",
 		len(rows), report.Bytes(kept), report.Bytes(int64(len(rows))*total))
+}
+
+// kindOrder sorts the stats table: web containers, workers, databases.
+func kindOrder(name string) int {
+	switch {
+	case strings.HasPrefix(name, "web-"):
+		return 0
+	case strings.HasPrefix(name, "worker-"):
+		return 1
+	default:
+		return 2
+	}
 }

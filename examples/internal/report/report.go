@@ -27,24 +27,27 @@ func Bytes(n int64) string {
 	units := []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
 	v := float64(n) / 1024
 	u := 0
-	for v >= 1024 && u < len(units)-1 {
+	for v >= 999.5 && u < len(units)-1 { // 999.5 KiB would round to "1000 KiB"
 		v /= 1024
 		u++
+	}
+	if v < 1 {
+		return strconv.FormatFloat(v, 'f', 2, 64) + " " + units[u] // 1000 KiB is "0.98 MiB"
 	}
 	return sig3(v) + " " + units[u]
 }
 
 // Duration formats d with three significant digits in the largest unit that
-// keeps it at 1 or more: "71 ns", "9.12 µs", "41.3 ms", "1.20 s".
+// keeps it at 1 or more once rounded: "71 ns", "9.12 µs", "41.3 ms", "1.20 s".
 func Duration(d time.Duration) string {
 	switch {
 	case d < 0:
 		return "-" + Duration(-d)
 	case d < time.Microsecond:
 		return strconv.FormatInt(int64(d), 10) + " ns"
-	case d < time.Millisecond:
+	case d < 999_500*time.Nanosecond: // 999.5 µs would round to "1000 µs"
 		return sig3(float64(d)/1e3) + " µs"
-	case d < time.Second:
+	case d < 999_500*time.Microsecond:
 		return sig3(float64(d)/1e6) + " ms"
 	default:
 		return sig3(float64(d)/1e9) + " s"
@@ -135,6 +138,27 @@ func HeapInUse() int64 {
 	return int64(m.HeapAlloc)
 }
 
+// Runs merges each run of consecutive rows that are equal past their first
+// cell into one row, whose first cell becomes "first to last, each". A
+// table of many alike rows, such as a process's 100 children, stays short
+// and still has a row for every one.
+func Runs(rows [][]string) [][]string {
+	var out [][]string
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && slices.Equal(rows[j][1:], rows[i][1:]) {
+			j++
+		}
+		row := slices.Clone(rows[i])
+		if j-i > 1 {
+			row[0] = fmt.Sprintf("%s to %s, each", rows[i][0], rows[j-1][0])
+		}
+		out = append(out, row)
+		i = j
+	}
+	return out
+}
+
 // Table collects rows of cells and writes them with aligned columns.
 type Table struct {
 	align string // one byte per column: 'l' left, 'r' right
@@ -153,6 +177,13 @@ func (t *Table) Row(cells ...any) {
 		row[i] = fmt.Sprint(c)
 	}
 	t.rows = append(t.rows, row)
+}
+
+// Rows adds rows of cells already formatted.
+func (t *Table) Rows(rows [][]string) {
+	for _, r := range rows {
+		t.rows = append(t.rows, slices.Clone(r))
+	}
 }
 
 // Write writes the table to w, each line starting with indent and the

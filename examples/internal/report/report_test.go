@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 	"time"
 )
@@ -14,8 +15,10 @@ var bytesTests = []struct {
 	{1023, "1023 B"},
 	{1024, "1.00 KiB"},
 	{16 << 10, "16.0 KiB"},
-	{1000 << 10, "1000 KiB"},
-	{1023 << 10, "1023 KiB"},
+	{999 << 10, "999 KiB"},
+	{1000 << 10, "0.98 MiB"},
+	{1023 << 10, "1.00 MiB"},
+	{1 << 20, "1.00 MiB"},
 	{50 << 20, "50.0 MiB"},
 	{50_000_000, "47.7 MiB"},
 	{2 << 30, "2.00 GiB"},
@@ -39,7 +42,9 @@ var durationTests = []struct {
 	{999, "999 ns"},
 	{9120, "9.12 µs"},
 	{41_300_000, "41.3 ms"},
-	{999_600_000, "1000 ms"},
+	{999_400, "999 µs"},
+	{999_600, "1.00 ms"},
+	{999_600_000, "1.00 s"},
 	{1_200_000_000, "1.20 s"},
 }
 
@@ -123,5 +128,26 @@ func TestTable(t *testing.T) {
 		"  db          1 µs  extra\n"
 	if out.String() != want {
 		t.Errorf("table:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+func TestRuns(t *testing.T) {
+	rows := [][]string{
+		{"parent", "2"},
+		{"child-1", "1"}, {"child-2", "1"}, {"child-3", "1"},
+		{"child-4", "2"},
+		{"child-5", "1"}, {"child-6", "1"},
+	}
+	want := [][]string{
+		{"parent", "2"},
+		{"child-1 to child-3, each", "1"},
+		{"child-4", "2"},
+		{"child-5 to child-6, each", "1"},
+	}
+	if got := Runs(rows); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("Runs = %q, want %q", got, want)
+	}
+	if rows[1][0] != "child-1" {
+		t.Error("Runs changed its argument")
 	}
 }
