@@ -361,7 +361,7 @@ func TestFrozenLayer(t *testing.T) {
 	im := buildImage(50, 10, 1000)
 	c := im.run("c")
 	for name, write := range map[string]func(){
-		"write": func() { _, _ = im.top().write(webLog, []byte("x"), true) },
+		"write":  func() { _, _ = im.top().write(webLog, []byte("x"), true) },
 		"remove": func() { _ = im.top().remove(motd) },
 	} {
 		func() {
