@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"testing"
 	"time"
 
 	"github.com/cowkit/cowkit/examples/internal/report"
@@ -82,7 +83,7 @@ type result struct {
 	freed          int
 	afterDedupe    int64
 	zeroReadFrames [2]int64 // frames before and after reading the untouched memory
-	zeroReadAlloc  int64
+	zeroReadAllocs float64 // allocations per ReadAt of untouched memory
 	zeroReadOK     bool
 	hogErr         error
 	hogStats       [2]pagearena.Stats // the hog's before and after its failed write
@@ -133,7 +134,7 @@ func run(w io.Writer, cfg config) *result {
 	r.forkedFrames = parent.Stats().Frames
 	fmt.Fprintf(w, "fork(): %d children\n", cfg.children)
 	t := report.NewTable("lr")
-	t.Row("Fork a child (one atomic add and a handle)", report.Duration(fork)+fmt.Sprintf("  median of %d", len(forks)))
+	t.Row("Fork a child (O(1): no page or page table copied)", report.Duration(fork)+fmt.Sprintf("  median of %d", len(forks)))
 	t.Row("copy the "+report.Bytes(cfg.touched)+" touched instead", report.Duration(eager)+fmt.Sprintf("  median of %d", len(copies)))
 	t.Write(w, "  ")
 	fmt.Fprintf(w, "  Fork is %s faster, and the pool still holds %s frames: the children share every page\n\n",
@@ -163,21 +164,24 @@ func run(w io.Writer, cfg config) *result {
 		r.childStats = append(r.childStats, c.Stats())
 	}
 	fmt.Fprintln(w, "smaps_rollup of each process (RSS = SHARED + PRIVATE; untouched memory is the zero page, not resident)")
-	names, stats := smapsRows(r.forked, r.childStats)
+	names, stats := []string{"parent"}, []pagearena.Stats{r.forked}
+	for i, s := range r.childStats {
+		names, stats = append(names, childName(i)), append(stats, s)
+	}
 	printStats(w, names, stats)
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  the parent's %d private pages: its copies of the pages every child rewrote, which it now holds alone\n\n", r.forked.Private)
 
 	// KSM: merge the pages the children wrote alike.
 	r.beforeDedupe = parent.Stats().Frames
-	took = timed(func() {
-		for _, c := range r.children {
-			r.freed += c.Dedupe()
-		}
-	})
+	dedupes := make([]time.Duration, len(r.children))
+	for i, c := range r.children {
+		dedupes[i] = timed(func() { r.freed += c.Dedupe() })
+	}
 	r.afterDedupe = parent.Stats().Frames
-	fmt.Fprintf(w, "Dedupe (KSM) in every child: %s frames freed (%s) in %s; the pool holds %s -> %s frames\n",
-		report.Count(r.freed), report.Bytes(int64(r.freed)*page), report.Duration(took),
-		report.Count(r.beforeDedupe), report.Count(r.afterDedupe))
+	fmt.Fprintf(w, "Dedupe (KSM) in every child: %s frames freed (%s); the pool holds %s -> %s frames\n",
+		report.Count(r.freed), report.Bytes(int64(r.freed)*page), report.Count(r.beforeDedupe), report.Count(r.afterDedupe))
+	fmt.Fprintf(w, "  each call hashes every frame of the pool, as a KSM scan does: %s per child (median)\n",
+		report.Duration(report.Median(dedupes)))
 	fmt.Fprintln(w, "  the \"config\" and \"fresh\" pages now share one frame each, and the cleared buffers are the zero page again")
 	printStats(w, []string{childName(0)}, []pagearena.Stats{r.children[0].Stats()})
 	fmt.Fprintln(w)
@@ -191,16 +195,15 @@ func run(w io.Writer, cfg config) *result {
 	took = 0
 	for off := cfg.touched; off < cfg.memory; off += int64(len(buf)) {
 		var n int
-		t, alloc := report.Measure(func() { n, _ = parent.ReadAt(buf[:min(int64(len(buf)), cfg.memory-off)], off) })
-		took += t
-		r.zeroReadAlloc += alloc
+		took += timed(func() { n, _ = parent.ReadAt(buf[:min(int64(len(buf)), cfg.memory-off)], off) })
 		r.zeroReadOK = r.zeroReadOK && bytes.Equal(buf[:n], zeros[:n])
 	}
 	r.zeroReadFrames[1] = parent.Stats().Frames
+	r.zeroReadAllocs = testing.AllocsPerRun(10, func() { _, _ = parent.ReadAt(buf, cfg.touched) })
 	fmt.Fprintf(w, "The zero page: the parent reads its %s of untouched memory in %s: all zeros: %v;\n",
 		report.Bytes(untouched), report.Duration(took), r.zeroReadOK)
-	fmt.Fprintf(w, "  it allocated %s, and the pool holds %s frames before and %s after\n\n",
-		report.Bytes(r.zeroReadAlloc), report.Count(r.zeroReadFrames[0]), report.Count(r.zeroReadFrames[1]))
+	fmt.Fprintf(w, "  a ReadAt of %s there allocates %v times, and the pool holds %s frames before and %s after\n\n",
+		report.Bytes(int64(len(buf))), r.zeroReadAllocs, report.Count(r.zeroReadFrames[0]), report.Count(r.zeroReadFrames[1]))
 
 	// memory.max: a fresh child asks for more than is left.
 	hog := parent.Fork()
@@ -231,25 +234,6 @@ func run(w io.Writer, cfg config) *result {
 	return r
 }
 
-// smapsRows names the rows of the smaps_rollup table: the parent, then
-// each child, but a run of children alike after the first three is one row.
-func smapsRows(parent pagearena.Stats, children []pagearena.Stats) ([]string, []pagearena.Stats) {
-	names, stats := []string{"parent"}, []pagearena.Stats{parent}
-	for i := 0; i < len(children); i++ {
-		j := i + 1
-		for i >= 3 && j < len(children)-1 && children[j] == children[i] {
-			j++
-		}
-		name := childName(i)
-		if j-i > 1 {
-			name = fmt.Sprintf("%s to %s, each", name, childName(j-1))
-		}
-		names, stats = append(names, name), append(stats, children[i])
-		i = j - 1
-	}
-	return names, stats
-}
-
 func childName(i int) string { return fmt.Sprintf("child-%03d", i+1) }
 
 func timed(f func()) time.Duration {
@@ -259,12 +243,15 @@ func timed(f func()) time.Duration {
 }
 
 // printStats prints one line per process in the manner of smaps_rollup,
-// in pages.
+// in pages; a run of processes alike is one line.
 func printStats(w io.Writer, names []string, stats []pagearena.Stats) {
+	var rows [][]string
+	for i, s := range stats {
+		rows = append(rows, []string{names[i], report.Bytes((s.Shared + s.Private) * page),
+			report.Count(s.Shared), report.Count(s.Private), report.Count(s.Zero)})
+	}
 	t := report.NewTable("lrrrr")
 	t.Row("PROCESS", "RSS", "SHARED PAGES", "PRIVATE PAGES", "ZERO PAGES")
-	for i, s := range stats {
-		t.Row(names[i], report.Bytes((s.Shared+s.Private)*page), report.Count(s.Shared), report.Count(s.Private), report.Count(s.Zero))
-	}
+	t.Rows(report.Runs(rows))
 	t.Write(w, "  ")
 }
