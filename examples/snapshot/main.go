@@ -121,16 +121,14 @@ func run(w io.Writer, cfg config) *result {
 	return r
 }
 
-// writeUntil commits random transfers until stop is closed, and at least
-// min of them; it returns the commits and rollbacks.
-func writeUntil(store *Store, n int, seed uint64, stop <-chan struct{}, min int) (txs, rollbacks int) {
+// writeUntil commits random transfers until stop is closed; it returns the
+// commits and rollbacks.
+func writeUntil(store *Store, n int, seed uint64, stop <-chan struct{}) (txs, rollbacks int) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	for {
 		select {
 		case <-stop:
-			if txs >= min {
-				return txs, rollbacks
-			}
+			return txs, rollbacks
 		default:
 		}
 		if err := store.Update(randomTransfer(rng, n)); err != nil {
@@ -148,7 +146,7 @@ func readWhileWriting(w io.Writer, store *Store, cfg config, r *result) {
 	var txs, rollbacks int
 	writerDone := make(chan struct{})
 	go func() {
-		txs, rollbacks = writeUntil(store, cfg.accounts, 1, stop, 100)
+		txs, rollbacks = writeUntil(store, cfg.accounts, 1, stop)
 		close(writerDone)
 	}()
 
@@ -219,36 +217,26 @@ func backupWhileWriting(w io.Writer, store *Store, cfg config, r *result) {
 	r.backupVersion = snap.Version
 
 	stop := make(chan struct{})
-	var txs int
 	writerDone := make(chan struct{})
 	go func() {
-		txs, _ = writeUntil(store, cfg.accounts, 2, stop, 100)
+		writeUntil(store, cfg.accounts, 2, stop)
 		close(writerDone)
 	}()
 	var buf bytes.Buffer
-	took := timed(func() {
-		bw := bufio.NewWriter(&buf)
-		for k, v := range snap.All() {
-			fmt.Fprintf(bw, "%s\t%d\n", k, v)
-		}
-		if err := bw.Flush(); err != nil {
-			panic(err)
-		}
-	})
+	var err error
+	took := timed(func() { err = backup(snap, &buf) })
+	if err != nil {
+		panic(err) // a bytes.Buffer does not fail
+	}
+	// The commits while the backup ran: versions between its snapshot and now.
+	during := store.Snapshot()
+	txs := during.Version - snap.Version
+	during.Release()
 	close(stop)
 	<-writerDone
 	r.backupTxs = txs
 
-	restored := btree.New[string, int64]()
-	sc := bufio.NewScanner(bytes.NewReader(buf.Bytes()))
-	for sc.Scan() {
-		k, v, _ := strings.Cut(sc.Text(), "\t")
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			panic(err)
-		}
-		restored.Set(k, n)
-	}
+	restored := restore(buf.Bytes())
 	r.backupKeys = restored.Len()
 	eq := func(a, b int64) bool { return a == b }
 	for range restored.Diff(snap.Map, eq) {
@@ -266,6 +254,33 @@ func backupWhileWriting(w io.Writer, store *Store, cfg config, r *result) {
 		report.Count(r.backupKeys), report.Bytes(int64(buf.Len())), report.Duration(took), report.Count(txs))
 	fmt.Fprintf(w, "  restored and diffed against the snapshot: %d differences; its total: %s\n", r.backupDiff, report.Count(sum))
 	fmt.Fprintf(w, "  the store has moved on: %s accounts differ from the backup now\n\n", report.Count(r.movedOn))
+}
+
+// backup writes snap out as text, a line "key\tvalue" per entry in key
+// order. It reads only snap, so writes to the store may go on meanwhile.
+func backup(snap Snapshot, w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	for k, v := range snap.All() {
+		if _, err := fmt.Fprintf(bw, "%s\t%d\n", k, v); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// restore reads a backup back into a map.
+func restore(data []byte) *btree.Map[string, int64] {
+	m := btree.New[string, int64]()
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), "\t")
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			panic(err)
+		}
+		m.Set(k, n)
+	}
+	return m
 }
 
 // undoRedo edits a small document with undo and redo.
