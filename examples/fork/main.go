@@ -83,7 +83,7 @@ type result struct {
 	freed          int
 	afterDedupe    int64
 	zeroReadFrames [2]int64 // frames before and after reading the untouched memory
-	zeroReadAllocs float64 // allocations per ReadAt of untouched memory
+	zeroReadAllocs float64  // allocations per ReadAt of untouched memory
 	zeroReadOK     bool
 	hogErr         error
 	hogStats       [2]pagearena.Stats // the hog's before and after its failed write
