@@ -351,7 +351,7 @@ func taxOf(cfg config, where string, size int64, newWriter func() (write func(),
 	for i := range firsts {
 		var copied func() int64
 		write, copied = newWriter()
-		firsts[i] = timed(write)
+		firsts[i] = report.Time(write)
 		row.copied = copied()
 	}
 	row.first = report.Median(firsts)
@@ -359,16 +359,10 @@ func taxOf(cfg config, where string, size int64, newWriter func() (write func(),
 	return row
 }
 
-func timed(f func()) time.Duration {
-	start := time.Now()
-	f()
-	return time.Since(start)
-}
-
 func medianOf(n int, f func()) time.Duration {
 	ds := make([]time.Duration, n)
 	for i := range ds {
-		ds[i] = timed(f)
+		ds[i] = report.Time(f)
 	}
 	return report.Median(ds)
 }
@@ -401,7 +395,7 @@ type commitResult struct {
 func diffAndCommit(w io.Writer, f *fleetResult, i int) ([]string, *image, commitResult) {
 	c := f.containers[i]
 	var diff []string
-	took := timed(func() { diff = c.diff() })
+	took := report.Time(func() { diff = c.diff() })
 	fmt.Fprintf(w, "docker diff %s: %d changes among %s files, found by btree Diff in %s\n",
 		c.name, len(diff), report.Count(c.rw.files.Len()), report.Duration(took))
 	for _, line := range diff {
@@ -411,7 +405,7 @@ func diffAndCommit(w io.Writer, f *fleetResult, i int) ([]string, *image, commit
 
 	var img *image
 	var cr commitResult
-	took = timed(func() { img = c.commit("app:" + c.name) })
+	took = report.Time(func() { img = c.commit("app:" + c.name) })
 	ch := img.top().changesSince(c.image.top())
 	fmt.Fprintf(w, "docker commit %s %s: %s; the new layer adds %s and shares the other %s files with %s\n",
 		c.name, img.name, report.Duration(took), report.Bytes(ch.written),

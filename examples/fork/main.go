@@ -107,7 +107,7 @@ func run(w io.Writer, cfg config) *result {
 	for i := range memory {
 		memory[i] = byte(i*7 + i>>12)
 	}
-	took := timed(func() {
+	took := report.Time(func() {
 		if _, err := parent.WriteAt(memory, 0); err != nil {
 			panic(err)
 		}
@@ -123,12 +123,12 @@ func run(w io.Writer, cfg config) *result {
 	forks := make([]time.Duration, cfg.children)
 	for i := range forks {
 		var c *pagearena.Arena
-		forks[i] = timed(func() { c = parent.Fork() })
+		forks[i] = report.Time(func() { c = parent.Fork() })
 		r.children = append(r.children, c)
 	}
 	copies := make([]time.Duration, cfg.copies)
 	for i := range copies {
-		copies[i] = timed(func() { _ = bytes.Clone(memory) })
+		copies[i] = report.Time(func() { _ = bytes.Clone(memory) })
 	}
 	fork, eager := report.Median(forks), report.Median(copies)
 	r.forkedFrames = parent.Stats().Frames
@@ -148,7 +148,7 @@ func run(w io.Writer, cfg config) *result {
 		ds := make([]time.Duration, len(r.children))
 		for i, c := range r.children {
 			data := wr.data(i)
-			ds[i] = timed(func() {
+			ds[i] = report.Time(func() {
 				if _, err := c.WriteAt(data, wr.off(cfg)); err != nil {
 					panic(err)
 				}
@@ -175,7 +175,7 @@ func run(w io.Writer, cfg config) *result {
 	r.beforeDedupe = parent.Stats().Frames
 	dedupes := make([]time.Duration, len(r.children))
 	for i, c := range r.children {
-		dedupes[i] = timed(func() { r.freed += c.Dedupe() })
+		dedupes[i] = report.Time(func() { r.freed += c.Dedupe() })
 	}
 	r.afterDedupe = parent.Stats().Frames
 	fmt.Fprintf(w, "Dedupe (KSM) in every child: %s frames freed (%s); the pool holds %s -> %s frames\n",
@@ -195,7 +195,7 @@ func run(w io.Writer, cfg config) *result {
 	took = 0
 	for off := cfg.touched; off < cfg.memory; off += int64(len(buf)) {
 		var n int
-		took += timed(func() { n, _ = parent.ReadAt(buf[:min(int64(len(buf)), cfg.memory-off)], off) })
+		took += report.Time(func() { n, _ = parent.ReadAt(buf[:min(int64(len(buf)), cfg.memory-off)], off) })
 		r.zeroReadOK = r.zeroReadOK && bytes.Equal(buf[:n], zeros[:n])
 	}
 	r.zeroReadFrames[1] = parent.Stats().Frames
@@ -235,12 +235,6 @@ func run(w io.Writer, cfg config) *result {
 }
 
 func childName(i int) string { return fmt.Sprintf("child-%03d", i+1) }
-
-func timed(f func()) time.Duration {
-	start := time.Now()
-	f()
-	return time.Since(start)
-}
 
 // printStats prints one line per process in the manner of smaps_rollup,
 // in pages; a run of processes alike is one line.

@@ -224,7 +224,7 @@ func backupWhileWriting(w io.Writer, store *Store, cfg config, r *result) {
 	}()
 	var buf bytes.Buffer
 	var err error
-	took := timed(func() { err = backup(snap, &buf) })
+	took := report.Time(func() { err = backup(snap, &buf) })
 	if err != nil {
 		panic(err) // a bytes.Buffer does not fail
 	}
@@ -340,7 +340,7 @@ func historyAndDiff(w io.Writer, cfg config, r *result) {
 		report.Count(cfg.versions), report.Bytes(heap2-heap1), report.Bytes(int64(cfg.versions)*(heap1-heap0)))
 
 	undos := 0
-	took := timed(func() {
+	took := report.Time(func() {
 		for h.Undo() {
 			undos++
 		}
@@ -357,12 +357,12 @@ func historyAndDiff(w io.Writer, cfg config, r *result) {
 	from := cfg.versions / 2
 	a, b := h.At(from), h.At(from+cfg.diffSpan)
 	eq := func(x, y int64) bool { return x == y }
-	diffTook := timed(func() {
+	diffTook := report.Time(func() {
 		for c := range b.Diff(a, eq) {
 			r.diff = append(r.diff, c)
 		}
 	})
-	naiveTook := timed(func() { r.diffNaive = mergeDiff(b, a) })
+	naiveTook := report.Time(func() { r.diffNaive = mergeDiff(b, a) })
 	fmt.Fprintf(w, "Diff of version %s against version %s: %d accounts changed\n", report.Count(from+cfg.diffSpan), report.Count(from), len(r.diff))
 	t := report.NewTable("llrlr")
 	for i, c := range r.diff {
@@ -415,10 +415,4 @@ func sameChanges(a, b []btree.Change[string, int64]) bool {
 		}
 	}
 	return true
-}
-
-func timed(f func()) time.Duration {
-	start := time.Now()
-	f()
-	return time.Since(start)
 }

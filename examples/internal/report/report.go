@@ -115,6 +115,13 @@ func Median[T ~int64](ds []T) T {
 	return s[(len(s)-1)/2]
 }
 
+// Time calls f once and returns how long it took.
+func Time(f func()) time.Duration {
+	start := time.Now()
+	f()
+	return time.Since(start)
+}
+
 // Measure calls f once and returns how long it took and how many heap bytes
 // it allocated (runtime.MemStats.TotalAlloc before and after; allocations
 // by other goroutines meanwhile count too, so measure with none running).
