@@ -72,7 +72,6 @@ func fill(s string) []byte {
 
 // result is what run measured, for the tests.
 type result struct {
-	parent         *pagearena.Arena
 	children       []*pagearena.Arena
 	touched        pagearena.Stats // the parent's, before it forked
 	forkedFrames   int64           // frames once the children are forked
@@ -102,7 +101,6 @@ func run(w io.Writer, cfg config) *result {
 	if err != nil {
 		panic(err)
 	}
-	r.parent = parent
 	memory := make([]byte, cfg.touched) // what the parent writes: its code, heap and data
 	for i := range memory {
 		memory[i] = byte(i*7 + i>>12)
