@@ -97,7 +97,7 @@ func run(w io.Writer, cfg config) *result {
 
 	var parent *pagearena.Arena
 	var err error
-	_, r.newAlloc = report.Measure(func() { parent, err = pagearena.New(cfg.memory, pagearena.WithLimit(cfg.limit)) })
+	r.newAlloc = report.Allocated(5, func() { parent, err = pagearena.New(cfg.memory, pagearena.WithLimit(cfg.limit)) })
 	if err != nil {
 		panic(err)
 	}
