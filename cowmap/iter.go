@@ -2,13 +2,19 @@ package cowmap
 
 import "iter"
 
+// Every iterator ranges over a snapshot: it holds a share of the entries
+// for the length of the loop, as a Clone would (see the package doc,
+// "Iteration"). That share is what keeps a clone on another goroutine from
+// writing in place under the loop once the loop's own handle has copied or
+// been released.
+
 // All returns an iterator over m's key-value pairs, in Go's unspecified map
-// order. It never copies. Writing to m during the loop follows the rules of a
-// Go map if m is unshared; if m is shared, the write copies m and the loop
-// goes on over the entries m had when it started.
+// order, over a snapshot of m taken when the loop starts. It never copies.
 func (m *Map[K, V]) All() iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		for k, v := range m.r.Data {
+		r := m.r.Share()
+		defer r.Drop()
+		for k, v := range r.Data {
 			if !yield(k, v) {
 				return
 			}
@@ -16,10 +22,12 @@ func (m *Map[K, V]) All() iter.Seq2[K, V] {
 	}
 }
 
-// Keys returns an iterator over m's keys, as [Map.All] does.
+// Keys returns an iterator over m's keys, over a snapshot, as [Map.All] does.
 func (m *Map[K, V]) Keys() iter.Seq[K] {
 	return func(yield func(K) bool) {
-		for k := range m.r.Data {
+		r := m.r.Share()
+		defer r.Drop()
+		for k := range r.Data {
 			if !yield(k) {
 				return
 			}
@@ -27,10 +35,12 @@ func (m *Map[K, V]) Keys() iter.Seq[K] {
 	}
 }
 
-// Values returns an iterator over m's values, as [Map.All] does.
+// Values returns an iterator over m's values, over a snapshot, as [Map.All] does.
 func (m *Map[K, V]) Values() iter.Seq[V] {
 	return func(yield func(V) bool) {
-		for _, v := range m.r.Data {
+		r := m.r.Share()
+		defer r.Drop()
+		for _, v := range r.Data {
 			if !yield(v) {
 				return
 			}

@@ -119,6 +119,39 @@ func intSpec() cowtest.Spec[*Map[int, int], map[int]int] {
 					Model: func(m map[int]int) map[int]int { return m },
 				}
 			}},
+			{Name: "WriteWhileIterating", Draw: func(t *rapid.T, m map[int]int) mstep {
+				// The loop moves every entry to a key past all the snapshot's
+				// keys, so the result does not depend on the map's order.
+				want := maps.Clone(m)
+				shift := 1
+				for k := range m {
+					shift = max(shift, k+1)
+				}
+				return mstep{
+					Label: fmt.Sprintf("for k, v := range All() { Delete(k); Set(k+%d, v) }", shift),
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						saw := map[int]int{}
+						for k, v := range m.All() {
+							if _, dup := saw[k]; dup {
+								t.Fatalf("the loop saw key %d twice", k)
+							}
+							saw[k] = v
+							m.Delete(k)
+							m.Set(k+shift, v)
+						}
+						if !maps.Equal(saw, want) {
+							t.Fatalf("the loop saw %v, want the snapshot %v", saw, want)
+						}
+					},
+					Model: func(m map[int]int) map[int]int {
+						n := map[int]int{}
+						for k, v := range m {
+							n[k+shift] = v
+						}
+						return n
+					},
+				}
+			}},
 		},
 	}
 }

@@ -28,6 +28,23 @@
 // better kept in a btree.Map (package github.com/cowkit/cowkit/btree), whose
 // copy-up is one root-to-leaf path.
 //
+// # Iteration
+//
+// Every iterator ([Slice.All], [Slice.Values]) ranges over a snapshot: when
+// the loop starts it takes a share of the elements, as a Clone would, and
+// drops it when the loop ends, however it ends. The loop body may write to
+// the handle it ranges over, or Release it: the write copies first (once),
+// and the loop goes on over the elements as they were. A clone written on
+// another goroutine meanwhile copies before it writes, because the running
+// loop still counts as a holder; without that share it could find itself
+// the only other holder and write the array in place under the loop. A
+// loop costs two atomic operations and allocates nothing; the snapshot is
+// free unless the body writes.
+//
+// The snapshot is taken when the loop starts, not when the iterator is
+// made, and taking it reads the handle: to range over a handle on another
+// goroutine while its owner writes it, hand that goroutine a Clone.
+//
 // # Handles
 //
 // A *Slice is a handle. b := a makes two names for one handle, as with any Go

@@ -2,13 +2,20 @@ package cowslice
 
 import "iter"
 
+// Every iterator ranges over a snapshot: it holds a share of the elements
+// for the length of the loop, as a Clone would (see the package doc,
+// "Iteration"). That share is what keeps a clone on another goroutine from
+// writing in place under the loop once the loop's own handle has copied or
+// been released.
+
 // All returns an iterator over the index-value pairs of s in ascending index
-// order. It never copies the elements. Like ranging over a plain slice,
-// the iteration covers the elements s held when it started; a Set on s during
-// the loop may or may not be seen by later steps.
+// order, over a snapshot of s taken when the loop starts. It never copies the
+// elements and never allocates.
 func (s *Slice[T]) All() iter.Seq2[int, T] {
 	return func(yield func(int, T) bool) {
-		for i, v := range s.r.Data {
+		r := s.r.Share()
+		defer r.Drop()
+		for i, v := range r.Data {
 			if !yield(i, v) {
 				return
 			}
@@ -17,10 +24,12 @@ func (s *Slice[T]) All() iter.Seq2[int, T] {
 }
 
 // Values returns an iterator over the elements of s in ascending index
-// order, with the same guarantees as [Slice.All].
+// order, over a snapshot, as [Slice.All] does.
 func (s *Slice[T]) Values() iter.Seq[T] {
 	return func(yield func(T) bool) {
-		for _, v := range s.r.Data {
+		r := s.r.Share()
+		defer r.Drop()
+		for _, v := range r.Data {
 			if !yield(v) {
 				return
 			}

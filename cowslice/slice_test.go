@@ -139,6 +139,34 @@ func intSpec() cowtest.Spec[*Slice[int], []int] {
 					Model: func(m []int) []int { return m },
 				}
 			}},
+			{Name: "WriteWhileIterating", Draw: func(t *rapid.T, m []int) cowtest.Step[*Slice[int], []int] {
+				want := slices.Clone(m)
+				return cowtest.Step[*Slice[int], []int]{
+					Label: "for i, v := range All() { Set(i, v+1); Append(v) }",
+					Apply: func(t *rapid.T, s *Slice[int]) {
+						n := 0
+						for i, v := range s.All() {
+							if i != n || v != want[i] {
+								t.Fatalf("All yielded (%d, %d) at step %d, want (%d, %d) from the snapshot", i, v, n, n, want[n])
+							}
+							n++
+							s.Set(i, v+1)
+							s.Append(v)
+						}
+						if n != len(want) {
+							t.Fatalf("the loop saw %d elements, want the snapshot's %d", n, len(want))
+						}
+					},
+					Model: func(m []int) []int {
+						n := len(m)
+						for i := range n {
+							m = append(m, m[i])
+							m[i]++
+						}
+						return m
+					},
+				}
+			}},
 		},
 	}
 }
