@@ -19,7 +19,13 @@ import (
 //     distinct reachable inner nodes that point to it plus the handles
 //     whose root it is;
 //   - a map with entries has an ordering.
-func checkMaps[K, V any](live []*Map[K, V]) error {
+func checkMaps[K, V any](live []*Map[K, V]) error { return checkShapes(live, nil) }
+
+// checkShapes is checkMaps, except that the maps in unordered are not
+// checked for key order: a map written with a comparison function that
+// broke NewFunc's rules may hold its keys in any order, but everything
+// else, its counts above all, must still hold.
+func checkShapes[K, V any](live []*Map[K, V], unordered map[*Map[K, V]]bool) error {
 	holders := map[*header]int{}
 	seen := map[*header]bool{}
 	for hi, m := range live {
@@ -33,7 +39,7 @@ func checkMaps[K, V any](live []*Map[K, V]) error {
 			return fmt.Errorf("handle %d: entries but no ordering", hi)
 		}
 		holders[m.root]++
-		w := walker[K, V]{m: m, holders: holders, seen: seen}
+		w := walker[K, V]{m: m, holders: holders, seen: seen, unordered: unordered[m]}
 		if err := w.node(m.root, m.height, nil, nil, true, true, true); err != nil {
 			return fmt.Errorf("handle %d: %w", hi, err)
 		}
@@ -54,6 +60,8 @@ type walker[K, V any] struct {
 	holders map[*header]int
 	seen    map[*header]bool
 	entries int
+	// unordered skips the key-order checks.
+	unordered bool
 }
 
 // node checks the subtree h at level; its keys must be in [lo, hi) (nil
@@ -90,6 +98,9 @@ func (w *walker[K, V]) node(h *header, level int, lo, hi *K, root, first, last b
 		}
 	}
 	cmp := w.m.cmp
+	if w.unordered {
+		keys = nil
+	}
 	for i, k := range keys {
 		if i > 0 && cmp(keys[i-1], k) >= 0 {
 			return fmt.Errorf("level %d node %p: keys %v and %v out of order", level, h, keys[i-1], k)

@@ -36,10 +36,10 @@ func (m *Map[K, V]) Set(k K, v V) {
 		lf.vals[i] = v
 		return
 	}
-	if lf.n == maxLeaf {
-		m.insertFull(k, v)
-	} else {
+	if lf.n < maxLeaf {
 		insertEntry(lf, i, k, v)
+	} else if !m.insertFull(k, v) {
+		return // only with a comparison function that broke NewFunc's rule
 	}
 	m.length++
 }
@@ -53,39 +53,72 @@ func insertEntry[K, V any](lf *leaf[K, V], i int, k K, v V) {
 	lf.n++
 }
 
-// path records a root-to-leaf walk: at depth d (the root is at depth 0) the
-// walk went through node[d] into its child idx[d]. Every node on it is
-// private to the map.
+// path records a root-to-leaf walk that made every node on it private to
+// the map: at depth d (the root is at depth 0) the walk went through
+// node[d] into its child idx[d].
 type path[K, V any] struct {
 	node [maxHeight]*inner[K, V]
 	idx  [maxHeight]int
+	// edge[d]: the walk's node at depth d is the first or the last of its
+	// level; first and last: the leaf it reached is the first / the last.
+	edge        [maxHeight + 1]bool
+	first, last bool
 }
 
-// insertFull inserts k, which is not in m, into its leaf, which is full.
-// Set has already made the whole path private, so this walks it again,
-// recording it. If a neighbouring leaf that m holds alone has room, entries
-// move over to it, as in a B*-tree; otherwise the leaf splits, and then
-// every full node above it. Moving entries keeps leaves about 80% full
-// after random inserts, where splitting alone leaves them 69% full.
-func (m *Map[K, V]) insertFull(k K, v V) {
-	var p path[K, V]
-	first, last := true, true // the walk is on the tree's left or right edge
-	h := m.root
+// privatePath walks from the root to the leaf where k belongs, making each
+// node private before it reads it (shadowing the shared ones), records the
+// walk in p and returns the leaf.
+//
+// Every write that changes the tree's shape (a split, a shift, a merge)
+// starts with a walk of its own, and touches only nodes on that walk and
+// siblings it has checked or made private: it never walks again to a node
+// an earlier walk made private. With a comparison function that breaks
+// NewFunc's rule, a second walk can end somewhere else, where nodes may be
+// shared with other handles; this way such a function can disorder the map
+// written with it, but never reach a node another handle holds.
+func (m *Map[K, V]) privatePath(k K, p *path[K, V]) *leaf[K, V] {
+	first, last := true, true
+	p.edge[0] = true
+	slot := &m.root
 	for d := range m.height {
-		in := innerOf[K, V](h)
+		in := innerOf[K, V](writable[K, V](slot, m.height-d))
 		i, found := m.search(in.keys[:in.n], k)
 		if found {
 			i++
 		}
 		p.node[d], p.idx[d] = in, i
 		first, last = first && i == 0, last && i == int(in.n)
-		h = in.kids[i]
+		p.edge[d+1] = first || last
+		slot = &in.kids[i]
 	}
-	lf := leafOf[K, V](h)
-	i, _ := m.search(lf.keys[:], k)
+	p.first, p.last = first, last
+	return leafOf[K, V](writable[K, V](slot, 0))
+}
+
+// insertFull inserts k, which Set did not find, into its leaf, which Set
+// found full, and reports whether it added an entry. It walks from the root
+// with privatePath, so the leaf it ends at is normally the one Set found
+// (and only a comparison function that broke its rule can make it find k
+// after all, or room). If a neighbouring leaf that m holds alone has room,
+// entries move over to it, as in a B*-tree; otherwise the leaf splits, and
+// then every full node above it. Moving entries keeps leaves about 80% full
+// after random inserts, where splitting alone leaves them 69% full.
+func (m *Map[K, V]) insertFull(k K, v V) bool {
+	var p path[K, V]
+	lf := m.privatePath(k, &p)
+	i, found := m.search(lf.keys[:lf.n], k)
+	switch {
+	case found:
+		lf.vals[i] = v
+		return false
+	case lf.n < maxLeaf:
+		insertEntry(lf, i, k, v)
+		return true
+	}
+	first, last := p.first, p.last
 	edge := last && i == maxLeaf || first && i == 0
 	if m.height > 0 && !edge && shiftInsert(p.node[m.height-1], p.idx[m.height-1], lf, i, k, v) {
-		return
+		return true
 	}
 
 	// Of the maxLeaf+1 entries, keep stay in lf and the rest move to a new
@@ -131,7 +164,7 @@ func (m *Map[K, V]) insertFull(k K, v V) {
 			copy(in.kids[i+2:n+2], in.kids[i+1:n+1])
 			in.keys[i], in.kids[i+1] = sep, kid
 			in.n++
-			return
+			return true
 		}
 		sep, kid = splitInner(in, i, sep, kid, first, last)
 	}
@@ -143,6 +176,7 @@ func (m *Map[K, V]) insertFull(k K, v V) {
 	root.keys[0], root.kids[0], root.kids[1] = sep, m.root, kid
 	m.root = &root.header
 	m.height++
+	return true
 }
 
 // shiftInsert tries to make room in the full leaf lf, parent's child j, by
@@ -259,8 +293,7 @@ func (m *Map[K, V]) Delete(k K) bool {
 		return false
 	}
 	if !private || underfull(int(lf.n)-1, minLeaf, first || last) && m.height > 0 {
-		m.deleteSlow(k)
-		return true
+		return m.deleteSlow(k)
 	}
 	removeEntry(lf, i)
 	m.length--
@@ -281,32 +314,22 @@ func underfull(n, min int, edge bool) bool {
 	return n < min
 }
 
-// deleteSlow removes k, which is in m, making its path private first and
-// rebalancing underfull nodes on the way back up.
-func (m *Map[K, V]) deleteSlow(k K) {
+// deleteSlow removes k, which Delete found in m, making its path private
+// first (with its own walk, see privatePath) and rebalancing underfull nodes
+// on the way back up. It reports whether it removed an entry: only a
+// comparison function that broke its rule can make this walk miss k.
+func (m *Map[K, V]) deleteSlow(k K) bool {
 	var p path[K, V]
-	var edge [maxHeight + 1]bool // edge[d]: the path's node at depth d is first or last of its level
-	first, last := true, true
-	edge[0] = true
-	slot := &m.root
-	for d := range m.height {
-		in := innerOf[K, V](writable[K, V](slot, m.height-d))
-		i, found := m.search(in.keys[:in.n], k)
-		if found {
-			i++
-		}
-		p.node[d], p.idx[d] = in, i
-		first, last = first && i == 0, last && i == int(in.n)
-		edge[d+1] = first || last
-		slot = &in.kids[i]
+	lf := m.privatePath(k, &p)
+	i, found := m.search(lf.keys[:lf.n], k)
+	if !found {
+		return false
 	}
-	lf := leafOf[K, V](writable[K, V](slot, 0))
-	i, _ := m.search(lf.keys[:lf.n], k)
 	removeEntry(lf, i)
 	m.length--
 
 	n, min := int(lf.n), minLeaf
-	for d := m.height - 1; d >= 0 && underfull(n, min, edge[d+1]); d-- {
+	for d := m.height - 1; d >= 0 && underfull(n, min, p.edge[d+1]); d-- {
 		parent := p.node[d]
 		m.rebalance(parent, p.idx[d], m.height-1-d)
 		n, min = int(parent.n), minInner
@@ -318,6 +341,7 @@ func (m *Map[K, V]) deleteSlow(k K) {
 	if m.root.n == 0 {
 		m.root = nil
 	}
+	return true
 }
 
 // removeEntry removes the i-th entry of lf.
