@@ -168,3 +168,56 @@ func TestConcurrentWritersOnClones(t *testing.T) {
 		t.Fatal("every clone was released, but base is still shared")
 	}
 }
+
+// TestSimultaneousFirstWrites: clones of one map, which are its only
+// holders, make their first writes at the same moment and to the same
+// leaf, so that they shadow the same nodes at once. Copy first, then drop:
+// a shadow that dropped its share of a node before copying it would let the
+// last clone to arrive find the node unshared and write it in place while
+// the others are still copying it. Run with -race, which reports that in
+// almost every round; without -race, a clone can end up with another's
+// write or a wrong Len.
+func TestSimultaneousFirstWrites(t *testing.T) {
+	const workers, rounds, n = 8, 60, 3000
+	rng := rand.New(rand.NewPCG(5, 5))
+	for round := range rounds {
+		base := build(rand.Perm(n))
+		want := collectMap(base)
+		clones := make([]*Map[int, int], workers)
+		for g := range clones {
+			clones[g] = base.Clone()
+		}
+		base.Release() // the clones are the nodes' only holders
+		k := rng.IntN(n - 1)
+		var ready, done sync.WaitGroup
+		ready.Add(workers)
+		done.Add(workers)
+		start := make(chan struct{})
+		for g, m := range clones {
+			go func() {
+				defer done.Done()
+				ready.Done()
+				<-start
+				m.Set(k, -1-g) // an overwrite in the shared leaf
+				m.Delete(k + 1)
+				m.Set(n+g, g) // an insert at the end, down another path
+			}()
+		}
+		ready.Wait()
+		close(start)
+		done.Wait()
+		for g, m := range clones {
+			model := maps.Clone(want)
+			model[k] = -1 - g
+			delete(model, k+1)
+			model[n+g] = g
+			if got := collectMap(m); !maps.Equal(got, model) || m.Len() != len(model) {
+				t.Fatalf("round %d: clone %d has %d entries (Len %d), not its own writes alone", round, g, len(got), m.Len())
+			}
+		}
+		mustCheck(t, clones...)
+		for _, m := range clones {
+			m.Release()
+		}
+	}
+}

@@ -127,3 +127,56 @@ func TestDedupeContract(t *testing.T) {
 	}
 	mustCheck(t, a, others[0], others[1])
 }
+
+// TestSimultaneousFirstWrites: forks of one arena, which are its pages'
+// only holders, make their first writes at the same moment and to the same
+// page, so that they shadow the same page-table nodes and copy the same
+// frame at once. Copy first, then drop: a shadow (of a node or of a frame)
+// that dropped its share before copying would let the last fork to arrive
+// find it unshared and write it in place while the others are still
+// copying it. Run with -race, which reports that in almost every round.
+func TestSimultaneousFirstWrites(t *testing.T) {
+	const ps, pages, workers, rounds = 512, 300, 8, 60
+	rng := rand.New(rand.NewPCG(6, 6))
+	for round := range rounds {
+		base := mustNew(t, pages*ps, WithPageSize(ps))
+		for pg := range int64(pages) {
+			mustWrite(t, base, fill(byte(pg), ps), pg*ps)
+		}
+		want := read(t, base, 0, pages*ps)
+		forks := make([]*Arena, workers)
+		for g := range forks {
+			forks[g] = base.Fork()
+		}
+		base.Release() // the forks are the only holders
+		off := int64(rng.IntN(pages*ps - 16))
+		far := (off + pages*ps/2) % (pages*ps - 16) // under another page-table leaf
+		var ready, done sync.WaitGroup
+		ready.Add(workers)
+		done.Add(workers)
+		start := make(chan struct{})
+		for g, f := range forks {
+			go func() {
+				defer done.Done()
+				ready.Done()
+				<-start
+				f.WriteAt([]byte{byte(g), byte(g)}, off) // part of a shared page: a copy
+				f.WriteAt([]byte{byte(g)}, far)
+			}()
+		}
+		ready.Wait()
+		close(start)
+		done.Wait()
+		for g, f := range forks {
+			model := bytes.Clone(want)
+			model[off], model[off+1], model[far] = byte(g), byte(g), byte(g)
+			if got := read(t, f, 0, pages*ps); !bytes.Equal(got, model) {
+				t.Fatalf("round %d: fork %d does not hold its own writes alone", round, g)
+			}
+		}
+		mustCheck(t, forks...)
+		for _, f := range forks {
+			f.Release()
+		}
+	}
+}
