@@ -68,7 +68,8 @@ type Spec[H, M any] struct {
 	// Ops are the operations to try.
 	Ops []Op[H, M]
 
-	// MaxHandles bounds the number of live handles (default 8).
+	// MaxHandles bounds the number of live handles (default 8). A Clone
+	// at the limit first releases a live handle and forgets it.
 	MaxHandles int
 
 	// CheckAllocs turns on the allocation checks: every Clone must allocate
@@ -195,7 +196,12 @@ func (m *machine[H, M]) pick(t *rapid.T) (int, *handle[H, M]) {
 
 func (m *machine[H, M]) clone(t *rapid.T) {
 	if len(m.live) >= m.spec.MaxHandles {
-		t.Skip("too many live handles")
+		// Make room rather than skip. An action that skips before drawing
+		// anything is one rapid retries, and gives up on after 100 tries:
+		// an input that keeps choosing Clone (a fuzzer finds one in
+		// seconds) would fail the test with "can't find a valid action".
+		i, x := m.pick(t)
+		m.forget(t, i, x)
 	}
 	_, src := m.pick(t)
 	t.Logf("h%d := h%d.Clone()", m.nextID, src.id)
@@ -214,18 +220,21 @@ func (m *machine[H, M]) clone(t *rapid.T) {
 func (m *machine[H, M]) release(t *rapid.T) {
 	i, x := m.pick(t)
 	// A released handle must stay usable; keep some of them in play.
-	keep := rapid.Bool().Draw(t, "keep") || len(m.live) == 1
-	if keep {
-		t.Logf("h%d.Release()", x.id)
-	} else {
-		t.Logf("h%d.Release(); forget h%d", x.id, x.id)
-	}
-	m.spec.Release(x.h)
-	x.model = m.spec.CloneModel(m.empty)
-	if keep {
+	if keep := rapid.Bool().Draw(t, "keep") || len(m.live) == 1; !keep {
+		m.forget(t, i, x)
 		return
 	}
-	// Check the released handle once before it leaves the set.
+	t.Logf("h%d.Release()", x.id)
+	m.spec.Release(x.h)
+	x.model = m.spec.CloneModel(m.empty)
+}
+
+// forget releases the live handle x, at index i, checks it once and takes
+// it out of play.
+func (m *machine[H, M]) forget(t *rapid.T, i int, x *handle[H, M]) {
+	t.Logf("h%d.Release(); forget h%d", x.id, x.id)
+	m.spec.Release(x.h)
+	x.model = m.spec.CloneModel(m.empty)
 	m.compare(t, x)
 	m.live = append(m.live[:i], m.live[i+1:]...)
 }
