@@ -38,6 +38,13 @@ func New[K cmp.Ordered, V any]() *Map[K, V] {
 // NewFunc returns an empty map ordered by cmp, which must be a strict weak
 // ordering: cmp(a, b) is negative when a < b, positive when a > b, and zero
 // when a and b are the same key. NewFunc panics if cmp is nil.
+//
+// A cmp that breaks this rule (one that changes its mind, or orders keys
+// inconsistently) leaves the map written with it in an order it cannot
+// search: later calls may miss keys, find the wrong one or see one twice.
+// It never reaches further: a write only changes nodes that its own walk
+// has made private, so no other handle sharing nodes with the map ever
+// changes, and the tree keeps its shape and counts.
 func NewFunc[K, V any](cmp func(a, b K) int) *Map[K, V] {
 	if cmp == nil {
 		panic("btree: NewFunc with a nil comparison function")

@@ -356,3 +356,39 @@ func TestRaceClones(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestViewsOutliveTheirHandle: a string that String handed out, and a
+// Reader, keep their bytes after their own handle is released, while the
+// clone that is then the buffer's only holder writes it on another
+// goroutine: the pin lives with the buffer, not with the handle. Run with
+// -race. (This is the view API's counterpart of the flat types' iterators,
+// which hold a share for the length of a loop.)
+func TestViewsOutliveTheirHandle(t *testing.T) {
+	const n = 4096
+	s := New(strings.Repeat("v", n))
+	s.Delete(n-1, n) // spare room, so that appends could write in place
+	str, r := s.String(), s.Reader()
+	c := s.Clone()
+	s.Release()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := range 200 {
+			c.Delete(1+i%100, 2+i%100) // moves pinned bytes: must copy first
+			c.WriteByte('a')
+			c.Insert(n/2, "b")
+		}
+	}()
+	want := strings.Repeat("v", n-1)
+	for range 100 {
+		if str != want {
+			t.Fatal("a string handed out changed after its handle's Release")
+		}
+	}
+	wg.Wait()
+	got, err := io.ReadAll(r)
+	if err != nil || string(got) != want || str != want {
+		t.Fatalf("after the clone's writes: str changed %v, the reader read %d bytes, %v", str != want, len(got), err)
+	}
+}
