@@ -18,6 +18,9 @@ import (
 //   - every reachable node's count equals the number of its holders: the
 //     distinct reachable inner nodes that point to it plus the handles
 //     whose root it is;
+//   - every inner node's count for a child is the number of entries in
+//     the child's subtree, and the counts past its last child are zero;
+//   - no handle has an iteration pinned (no loop or cursor is running);
 //   - a map with entries has an ordering.
 func checkMaps[K, V any](live []*Map[K, V]) error { return checkShapes(live, nil) }
 
@@ -29,6 +32,9 @@ func checkShapes[K, V any](live []*Map[K, V], unordered map[*Map[K, V]]bool) err
 	holders := map[*header]int{}
 	seen := map[*header]bool{}
 	for hi, m := range live {
+		if p := m.pins.Load(); p != 0 {
+			return fmt.Errorf("handle %d: %d iterations still pinned", hi, p)
+		}
 		if m.root == nil {
 			if m.height != 0 || m.length != 0 {
 				return fmt.Errorf("handle %d: empty, but height %d and Len %d", hi, m.height, m.length)
@@ -40,7 +46,7 @@ func checkShapes[K, V any](live []*Map[K, V], unordered map[*Map[K, V]]bool) err
 		}
 		holders[m.root]++
 		w := walker[K, V]{m: m, holders: holders, seen: seen, unordered: unordered[m]}
-		if err := w.node(m.root, m.height, nil, nil, true, true, true); err != nil {
+		if _, err := w.node(m.root, m.height, nil, nil, true, true, true); err != nil {
 			return fmt.Errorf("handle %d: %w", hi, err)
 		}
 		if w.entries != m.length {
@@ -64,12 +70,12 @@ type walker[K, V any] struct {
 	unordered bool
 }
 
-// node checks the subtree h at level; its keys must be in [lo, hi) (nil
-// bounds are open); first and last say whether it is the first or last node
-// of its level.
-func (w *walker[K, V]) node(h *header, level int, lo, hi *K, root, first, last bool) error {
+// node checks the subtree h at level and returns its number of entries;
+// its keys must be in [lo, hi) (nil bounds are open); first and last say
+// whether it is the first or last node of its level.
+func (w *walker[K, V]) node(h *header, level int, lo, hi *K, root, first, last bool) (int, error) {
 	if int(h.level) != level {
-		return fmt.Errorf("node %p: level %d, but reached at level %d (leaves at unequal depths)", h, h.level, level)
+		return 0, fmt.Errorf("node %p: level %d, but reached at level %d (leaves at unequal depths)", h, h.level, level)
 	}
 	n := int(h.n)
 	min, max := minLeaf, maxLeaf
@@ -80,21 +86,21 @@ func (w *walker[K, V]) node(h *header, level int, lo, hi *K, root, first, last b
 		min = 1
 	}
 	if n < min || n > max {
-		return fmt.Errorf("level %d node %p: n=%d, want [%d, %d] (root %v, first %v, last %v)", level, h, n, min, max, root, first, last)
+		return 0, fmt.Errorf("level %d node %p: n=%d, want [%d, %d] (root %v, first %v, last %v)", level, h, n, min, max, root, first, last)
 	}
 	var keys []K
 	if level == 0 {
 		lf := leafOf[K, V](h)
 		keys = lf.keys[:n]
 		if err := zeroTail(lf.keys[n:], lf.vals[n:]); err != nil {
-			return fmt.Errorf("leaf %p: %w", h, err)
+			return 0, fmt.Errorf("leaf %p: %w", h, err)
 		}
 		w.entries += n
 	} else {
 		in := innerOf[K, V](h)
 		keys = in.keys[:n]
 		if err := zeroTail(in.keys[n:], in.kids[n+1:]); err != nil {
-			return fmt.Errorf("inner %p: %w", h, err)
+			return 0, fmt.Errorf("inner %p: %w", h, err)
 		}
 	}
 	cmp := w.m.cmp
@@ -103,21 +109,25 @@ func (w *walker[K, V]) node(h *header, level int, lo, hi *K, root, first, last b
 	}
 	for i, k := range keys {
 		if i > 0 && cmp(keys[i-1], k) >= 0 {
-			return fmt.Errorf("level %d node %p: keys %v and %v out of order", level, h, keys[i-1], k)
+			return 0, fmt.Errorf("level %d node %p: keys %v and %v out of order", level, h, keys[i-1], k)
 		}
 		if lo != nil && cmp(k, *lo) < 0 || hi != nil && cmp(k, *hi) >= 0 {
-			return fmt.Errorf("level %d node %p: key %v outside its parent's bounds", level, h, k)
+			return 0, fmt.Errorf("level %d node %p: key %v outside its parent's bounds", level, h, k)
 		}
 	}
 	if level == 0 {
-		return nil
+		return n, nil
 	}
 	in := innerOf[K, V](h)
+	if err := zeroTail(in.cnt[n+1:]); err != nil {
+		return 0, fmt.Errorf("inner %p counts: %w", h, err)
+	}
+	total := 0
 	visited := w.seen[h]
 	w.seen[h] = true
 	for i, kid := range in.kids[:n+1] {
 		if kid == nil {
-			return fmt.Errorf("inner %p: child %d is nil", h, i)
+			return 0, fmt.Errorf("inner %p: child %d is nil", h, i)
 		}
 		if !visited {
 			w.holders[kid]++
@@ -129,11 +139,16 @@ func (w *walker[K, V]) node(h *header, level int, lo, hi *K, root, first, last b
 		if i < n {
 			khi = &in.keys[i]
 		}
-		if err := w.node(kid, level-1, klo, khi, false, first && i == 0, last && i == n); err != nil {
-			return err
+		got, err := w.node(kid, level-1, klo, khi, false, first && i == 0, last && i == n)
+		if err != nil {
+			return 0, err
 		}
+		if in.cnt[i] != got {
+			return 0, fmt.Errorf("inner %p: count %d for child %d, which holds %d entries", h, in.cnt[i], i, got)
+		}
+		total += got
 	}
-	return nil
+	return total, nil
 }
 
 // zeroTail reports an error if any element of the unused tails is not zero.

@@ -59,14 +59,11 @@ func (m *Map[K, V]) Diff(base *Map[K, V], eq func(a, b V) bool) iter.Seq[Change[
 	}
 	return func(yield func(Change[K, V]) bool) {
 		var a, b cursor[K, V]
-		a.start(m.pin())
-		if a.root != nil {
-			defer drop[K, V](a.root, a.height)
-		}
-		b.start(base.pin())
-		if b.root != nil {
-			defer drop[K, V](b.root, b.height)
-		}
+		sa, sb := m.pin(), base.pin()
+		defer sa.unpin()
+		defer sb.unpin()
+		a.start(sa.root, sa.height)
+		b.start(sb.root, sb.height)
 		cmp := m.cmp
 		if cmp == nil {
 			cmp = base.cmp // m is empty and unordered; only base's order matters

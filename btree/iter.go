@@ -2,26 +2,66 @@ package btree
 
 import "iter"
 
-// Every iterator works on a snapshot: when the loop starts it counts itself
-// as one more holder of the root, exactly as Clone does, and drops that share
-// when the loop ends, however it ends. The loop body may therefore write to
-// the map it ranges over: the loop goes on over the entries as they were,
-// and the first write to each node pays the copy it would pay after a Clone.
+// Every iterator works on a snapshot: while the loop runs, it holds m's
+// root as a Clone would, and lets go when the loop ends, however it ends.
+// The loop body may therefore write to the map it ranges over: the loop
+// goes on over the entries as they were, and the first write to each node
+// pays the copy it would pay after a Clone.
+//
+// Holding the root costs the loop no write to the tree. It adds one to a
+// count on the handle (pin), a cache line that only users of this handle
+// read, not to the root's count, which Get on every clone reads; a write to
+// the handle first turns such pins into real shares of the root (settle),
+// and the loop's end then drops a real share. So short scans on one core
+// do not slow down Gets on clones on another.
 //
 // The snapshot is taken when the loop starts, not when All is called, and
 // reading the handle then is a read like any other: to range over a map on
 // another goroutine while its owner keeps writing, hand that goroutine a
 // Clone, not the handle or an iterator over it.
 
+// pinned is an iteration's hold on m's tree, from pin to unpin.
+type pinned[K, V any] struct {
+	m      *Map[K, V]
+	root   *header
+	height int
+	epoch  uint64
+}
+
+// pin takes a snapshot of m for an iteration.
+func (m *Map[K, V]) pin() pinned[K, V] {
+	s := pinned[K, V]{m: m, root: m.root, height: m.height}
+	if s.root != nil {
+		m.pins.Add(1)
+		s.epoch = m.epoch
+	}
+	return s
+}
+
+// unpin lets go of the snapshot: it takes back its pin, or, if a write to
+// the map has turned the pin into a share of the root since, drops that
+// share. Unpinning twice does nothing.
+func (s *pinned[K, V]) unpin() {
+	if s.root == nil {
+		return
+	}
+	if s.m.epoch == s.epoch {
+		s.m.pins.Add(-1)
+	} else {
+		drop[K, V](s.root, s.height)
+	}
+	s.root = nil
+}
+
 // All returns an iterator over m's entries in ascending key order.
 func (m *Map[K, V]) All() iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		root, height := m.pin()
-		if root == nil {
+		s := m.pin()
+		if s.root == nil {
 			return
 		}
-		defer drop[K, V](root, height)
-		ascend(root, height, yield)
+		defer s.unpin()
+		ascend(s.root, s.height, yield)
 	}
 }
 
@@ -50,12 +90,12 @@ func (m *Map[K, V]) Values() iter.Seq[V] {
 // Backward returns an iterator over m's entries in descending key order.
 func (m *Map[K, V]) Backward() iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		root, height := m.pin()
-		if root == nil {
+		s := m.pin()
+		if s.root == nil {
 			return
 		}
-		defer drop[K, V](root, height)
-		descend(root, height, yield)
+		defer s.unpin()
+		descend(s.root, s.height, yield)
 	}
 }
 
@@ -64,25 +104,44 @@ func (m *Map[K, V]) Backward() iter.Seq2[K, V] {
 // O(log n); each entry after it costs O(1).
 func (m *Map[K, V]) Scan(lo, hi K) iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		root, height := m.pin()
-		if root == nil {
+		s := m.pin()
+		if s.root == nil {
 			return
 		}
-		defer drop[K, V](root, height)
+		defer s.unpin()
 		if m.cmp(lo, hi) >= 0 {
 			return
 		}
-		m.scan(root, height, lo, hi, true, yield)
+		m.scan(s.root, s.height, lo, hi, true, yield)
 	}
 }
 
-// pin counts an iteration as a holder of m's root and returns the root.
-func (m *Map[K, V]) pin() (*header, int) {
-	root, height := m.root, m.height
-	if root != nil {
-		root.shares.Add(1)
+// Ascend returns an iterator over the entries with keys greater than or
+// equal to from, in ascending key order. Finding from costs O(log n); each
+// entry after it costs O(1).
+func (m *Map[K, V]) Ascend(from K) iter.Seq2[K, V] {
+	return func(yield func(K, V) bool) {
+		s := m.pin()
+		if s.root == nil {
+			return
+		}
+		defer s.unpin()
+		m.ascendFrom(s.root, s.height, from, yield)
 	}
-	return root, height
+}
+
+// Descend returns an iterator over the entries with keys less than or equal
+// to from, in descending key order. Finding from costs O(log n); each entry
+// after it costs O(1).
+func (m *Map[K, V]) Descend(from K) iter.Seq2[K, V] {
+	return func(yield func(K, V) bool) {
+		s := m.pin()
+		if s.root == nil {
+			return
+		}
+		defer s.unpin()
+		m.descendFrom(s.root, s.height, from, yield)
+	}
 }
 
 func ascend[K, V any](h *header, level int, yield func(K, V) bool) bool {
@@ -160,6 +219,71 @@ func (m *Map[K, V]) scan(h *header, level int, lo, hi K, seek bool, yield func(K
 	}
 	for i, kid := range in.kids[start : in.n+1] {
 		if !m.scan(kid, level-1, lo, hi, seek && i == 0, yield) {
+			return false
+		}
+	}
+	return true
+}
+
+// ascendFrom yields the entries of the subtree h with keys >= from, and
+// reports whether the iteration should go on past it. Only the first
+// subtree at each level is searched; the ones after it start at their
+// first entry.
+func (m *Map[K, V]) ascendFrom(h *header, level int, from K, yield func(K, V) bool) bool {
+	if level == 0 {
+		lf := leafOf[K, V](h)
+		keys := lf.keys[:lf.n]
+		start, _ := m.search(keys, from)
+		for i := start; i < len(keys); i++ {
+			if !yield(keys[i], lf.vals[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	in := innerOf[K, V](h)
+	start, found := m.search(in.keys[:in.n], from)
+	if found {
+		start++
+	}
+	if !m.ascendFrom(in.kids[start], level-1, from, yield) {
+		return false
+	}
+	for _, kid := range in.kids[start+1 : in.n+1] {
+		if !ascend(kid, level-1, yield) {
+			return false
+		}
+	}
+	return true
+}
+
+// descendFrom yields the entries of the subtree h with keys <= from, in
+// descending order, and reports whether the iteration should go on.
+func (m *Map[K, V]) descendFrom(h *header, level int, from K, yield func(K, V) bool) bool {
+	if level == 0 {
+		lf := leafOf[K, V](h)
+		keys := lf.keys[:lf.n]
+		end, found := m.search(keys, from)
+		if found {
+			end++
+		}
+		for i := end - 1; i >= 0; i-- {
+			if !yield(keys[i], lf.vals[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	in := innerOf[K, V](h)
+	start, found := m.search(in.keys[:in.n], from)
+	if found {
+		start++
+	}
+	if !m.descendFrom(in.kids[start], level-1, from, yield) {
+		return false
+	}
+	for i := start - 1; i >= 0; i-- {
+		if !descend(in.kids[i], level-1, yield) {
 			return false
 		}
 	}

@@ -2,7 +2,9 @@ package btree
 
 import (
 	"cmp"
+	"fmt"
 	"math/bits"
+	"sync/atomic"
 
 	"github.com/cowkit/cowkit/internal/refcount"
 )
@@ -26,6 +28,12 @@ type Map[K, V any] struct {
 	length int
 	search func(keys []K, k K) (int, bool)
 	cmp    func(a, b K) int
+
+	// pins counts the iterations and cursors running over m's root that
+	// have not counted themselves in its shares (see pin), and epoch
+	// changes each time a write turns them into real shares (settle).
+	pins  atomic.Int64
+	epoch uint64
 }
 
 // New returns an empty map ordered by cmp.Compare, so NaN keys sort first,
@@ -92,6 +100,70 @@ func (m *Map[K, V]) Get(k K) (V, bool) {
 	}
 	var zero V
 	return zero, false
+}
+
+// Lookup returns the key stored that compares equal to k, its value and
+// true; or zero values and false if there is none. For a map used as a set
+// of items ordered by a field (Map[*Item, struct{}]), it finds the stored
+// item from a probe that has only that field set. It never allocates. The
+// complexity is O(log n).
+func (m *Map[K, V]) Lookup(k K) (K, V, bool) {
+	if m.root != nil {
+		lf := m.leafFor(k)
+		if i, found := m.search(lf.keys[:lf.n], k); found {
+			return lf.keys[i], lf.vals[i], true
+		}
+	}
+	var zk K
+	var zv V
+	return zk, zv, false
+}
+
+// At returns the entry of rank i: the i-th smallest key, counting from 0,
+// and its value. It walks one root-to-leaf path, adding up the entry counts
+// that inner nodes keep for their children, so the complexity is O(log n),
+// like Get's. At panics if i is out of range [0, Len()).
+func (m *Map[K, V]) At(i int) (K, V) {
+	if uint(i) >= uint(m.length) {
+		panic(fmt.Sprintf("btree: index %d out of range [0:%d]", i, m.length))
+	}
+	h := m.root
+	for level := m.height; level > 0; level-- {
+		in := innerOf[K, V](h)
+		j := 0
+		for i >= in.cnt[j] {
+			i -= in.cnt[j]
+			j++
+		}
+		h = in.kids[j]
+	}
+	lf := leafOf[K, V](h)
+	return lf.keys[i], lf.vals[i]
+}
+
+// Rank returns the number of keys in m that are less than k: the index At
+// would need to return k, if m holds it, or the one k would get once Set.
+// The complexity is O(log n).
+func (m *Map[K, V]) Rank(k K) int {
+	h := m.root
+	if h == nil {
+		return 0
+	}
+	r := 0
+	for level := m.height; level > 0; level-- {
+		in := innerOf[K, V](h)
+		i, found := m.search(in.keys[:in.n], k)
+		if found {
+			i++
+		}
+		for _, c := range in.cnt[:i] {
+			r += c
+		}
+		h = in.kids[i]
+	}
+	lf := leafOf[K, V](h)
+	i, _ := m.search(lf.keys[:lf.n], k)
+	return r + i
 }
 
 // leafFor returns the leaf where k is or would be. m must not be empty.
@@ -165,6 +237,7 @@ func (m *Map[K, V]) Clone() *Map[K, V] {
 // harmless, and releasing is optional: an unreleased handle costs its peers
 // one path copy per node they later write, never correctness.
 func (m *Map[K, V]) Release() {
+	m.settle()
 	if h := m.root; h != nil {
 		level := m.height
 		m.root, m.height, m.length = nil, 0, 0
@@ -177,6 +250,24 @@ func (m *Map[K, V]) mustOrder(method string) {
 	if m.search == nil {
 		panicNoOrder(method)
 	}
+}
+
+// settle turns the pins of running iterations and cursors into real
+// shares of the root. Every write calls it before it changes the tree or
+// lets go of the root, so that a pinned snapshot stays whole: after it,
+// the root counts its iterations as holders, exactly as if each had been a
+// Clone, and a write shadows the root instead of writing in place.
+func (m *Map[K, V]) settle() {
+	if m.pins.Load() != 0 {
+		m.settlePins()
+	}
+}
+
+//go:noinline
+func (m *Map[K, V]) settlePins() {
+	m.root.shares.Add(m.pins.Load())
+	m.pins.Store(0)
+	m.epoch++
 }
 
 //go:noinline

@@ -36,11 +36,23 @@ type leaf[K, V any] struct {
 }
 
 // inner is a node at a level above 0. Every key in kids[i] is at least
-// keys[i-1] and less than keys[i].
+// keys[i-1] and less than keys[i], and cnt[i] is the number of entries in
+// the subtree kids[i]: the counts At and Rank add up on their way down, so
+// that finding the entry of rank i opens one node per level.
 type inner[K, V any] struct {
 	header
 	keys [maxInner]K
 	kids [maxInner + 1]*header
+	cnt  [maxInner + 1]int
+}
+
+// size returns the number of entries in the subtree h at level.
+func size[K, V any](h *header, level int) int {
+	if level == 0 {
+		return int(h.n)
+	}
+	in := innerOf[K, V](h)
+	return sum(in.cnt[:in.n+1])
 }
 
 // The map knows the level of every node it reaches (leaves are at level 0,
@@ -76,6 +88,7 @@ func cloneNode[K, V any](h *header, level int) *header {
 	dst.n, dst.level = n, h.level
 	copy(dst.keys[:n], src.keys[:n])
 	copy(dst.kids[:n+1], src.kids[:n+1])
+	copy(dst.cnt[:n+1], src.cnt[:n+1])
 	for _, kid := range dst.kids[:n+1] {
 		kid.shares.Add(1)
 	}

@@ -1,9 +1,19 @@
 package btree
 
-// Set stores v under k. If m already has a key that compares equal to k,
-// only its value changes, and the key stored first stays, as in a Go map
-// (this shows with NewFunc orderings that equate distinct values, or -0.0
-// and +0.0).
+// fastHeight is the tallest tree the write fast paths handle: on their way
+// down they note the count slot of each inner node they pass in an array of
+// this length, to add the new entry to (or take the removed one from) once
+// they know there is one. A taller tree takes the slow paths, which record
+// the whole walk. With the default node sizes a tree that tall holds more
+// than a billion entries; with -tags btree_smallnodes tests reach it with a
+// few thousand.
+const fastHeight = 12
+
+// Set stores k and v. If m already has a key that compares equal to k, both
+// the key and the value are replaced, as a Go map and google/btree's
+// ReplaceOrInsert do: m[-0.0] = 1 after m[+0.0] = 0 leaves the key -0.0, and
+// with NewFunc orderings that equate distinct values the key given last is
+// the one stored.
 //
 // Set walks from the root to the leaf where k belongs. A node on that path
 // that m shares with another handle is copied first (one node per level);
@@ -13,14 +23,25 @@ package btree
 // every 62 ascending ones.
 //
 // Set panics if m was not made by [New] or [NewFunc].
-func (m *Map[K, V]) Set(k K, v V) {
+func (m *Map[K, V]) Set(k K, v V) { m.Swap(k, v) }
+
+// Swap stores k and v, as [Map.Set] does, and returns the value that was
+// stored under an equal key before, with loaded true; or the zero V and
+// false if there was none. It costs what Set costs.
+func (m *Map[K, V]) Swap(k K, v V) (old V, loaded bool) {
 	if m.root == nil {
 		m.mustOrder("Set")
+		m.settle()
 		lf := new(leaf[K, V])
 		lf.keys[0], lf.vals[0], lf.n = k, v, 1
 		m.root, m.length = &lf.header, 1
-		return
+		return old, false
 	}
+	m.settle()
+	if m.height > fastHeight {
+		return m.setSlow(k, v, false)
+	}
+	var cnt [fastHeight]*int
 	slot := &m.root
 	for level := m.height; level > 0; level-- {
 		in := innerOf[K, V](writable[K, V](slot, level))
@@ -28,20 +49,25 @@ func (m *Map[K, V]) Set(k K, v V) {
 		if found {
 			i++
 		}
+		cnt[level-1] = &in.cnt[i]
 		slot = &in.kids[i]
 	}
 	lf := leafOf[K, V](writable[K, V](slot, 0))
 	i, found := m.search(lf.keys[:lf.n], k)
 	if found {
-		lf.vals[i] = v
-		return
+		old = lf.vals[i]
+		lf.keys[i], lf.vals[i] = k, v
+		return old, true
 	}
-	if lf.n < maxLeaf {
-		insertEntry(lf, i, k, v)
-	} else if !m.insertFull(k, v) {
-		return // only with a comparison function that broke NewFunc's rule
+	if lf.n == maxLeaf {
+		return m.setSlow(k, v, false)
+	}
+	insertEntry(lf, i, k, v)
+	for _, c := range cnt[:m.height] {
+		*c++
 	}
 	m.length++
+	return old, false
 }
 
 // insertEntry inserts k and v at index i of lf, which has room.
@@ -63,6 +89,14 @@ type path[K, V any] struct {
 	// level; first and last: the leaf it reached is the first / the last.
 	edge        [maxHeight + 1]bool
 	first, last bool
+}
+
+// add adds d to the count of every subtree the walk went into, for a map
+// of the given height.
+func (p *path[K, V]) add(height, d int) {
+	for i := range height {
+		p.node[i].cnt[p.idx[i]] += d
+	}
 }
 
 // privatePath walks from the root to the leaf where k belongs, making each
@@ -95,30 +129,34 @@ func (m *Map[K, V]) privatePath(k K, p *path[K, V]) *leaf[K, V] {
 	return leafOf[K, V](writable[K, V](slot, 0))
 }
 
-// insertFull inserts k, which Set did not find, into its leaf, which Set
-// found full, and reports whether it added an entry. It walks from the root
-// with privatePath, so the leaf it ends at is normally the one Set found
-// (and only a comparison function that broke its rule can make it find k
-// after all, or room). If a neighbouring leaf that m holds alone has room,
-// entries move over to it, as in a B*-tree; otherwise the leaf splits, and
-// then every full node above it. Moving entries keeps leaves about 80% full
-// after random inserts, where splitting alone leaves them 69% full.
-func (m *Map[K, V]) insertFull(k K, v V) bool {
+// setSlow is Swap's path for a full leaf or a tall tree. It walks from the
+// root with privatePath, so the leaf it ends at is normally the one Swap
+// found (and only a comparison function that broke its rule can make it
+// find k after all, or room). If a neighbouring leaf that m holds alone has
+// room, entries move over to it, as in a B*-tree; otherwise the leaf
+// splits, and then every full node above it. Moving entries keeps leaves
+// about 80% full after random inserts, where splitting alone leaves them
+// 69% full. With bulk set (Insert's appends) a full last leaf stays full
+// and the new entry starts the next one.
+func (m *Map[K, V]) setSlow(k K, v V, bulk bool) (old V, loaded bool) {
 	var p path[K, V]
 	lf := m.privatePath(k, &p)
 	i, found := m.search(lf.keys[:lf.n], k)
-	switch {
-	case found:
-		lf.vals[i] = v
-		return false
-	case lf.n < maxLeaf:
+	if found {
+		old = lf.vals[i]
+		lf.keys[i], lf.vals[i] = k, v
+		return old, true
+	}
+	p.add(m.height, 1)
+	m.length++
+	if lf.n < maxLeaf {
 		insertEntry(lf, i, k, v)
-		return true
+		return old, false
 	}
 	first, last := p.first, p.last
 	edge := last && i == maxLeaf || first && i == 0
 	if m.height > 0 && !edge && shiftInsert(p.node[m.height-1], p.idx[m.height-1], lf, i, k, v) {
-		return true
+		return old, false
 	}
 
 	// Of the maxLeaf+1 entries, keep stay in lf and the rest move to a new
@@ -128,9 +166,12 @@ func (m *Map[K, V]) insertFull(k K, v V) bool {
 	// edge leaf gets two entries, not one: edge nodes are rebalanced only
 	// once empty (see deleteSlow), so deleting the key just added does not
 	// merge the leaves back, and a Set/Delete pair at the edge does not
-	// split and merge every time.
+	// split and merge every time. Insert's appends (bulk) leave the old
+	// leaf full.
 	keep := (maxLeaf + 1) / 2
 	switch {
+	case last && i == maxLeaf && bulk:
+		keep = maxLeaf
 	case last && i == maxLeaf:
 		keep = maxLeaf - 1
 	case first && i == 0:
@@ -155,18 +196,25 @@ func (m *Map[K, V]) insertFull(k K, v V) bool {
 	clear(lf.vals[keep:])
 	lf.n = int32(keep)
 
-	sep, kid := r.keys[0], &r.header
+	// Each level up, the node the walk went through (kid, whose count
+	// already includes the new entry) gives the entries of its new right
+	// sibling to that sibling's slot, just after it.
+	sep, kid, kc := r.keys[0], &r.header, int(r.n)
 	for d := m.height - 1; d >= 0; d-- {
 		in, i := p.node[d], p.idx[d]
+		in.cnt[i] -= kc
 		n := int(in.n)
 		if n < maxInner {
 			copy(in.keys[i+1:n+1], in.keys[i:n])
 			copy(in.kids[i+2:n+2], in.kids[i+1:n+1])
-			in.keys[i], in.kids[i+1] = sep, kid
+			copy(in.cnt[i+2:n+2], in.cnt[i+1:n+1])
+			in.keys[i], in.kids[i+1], in.cnt[i+1] = sep, kid, kc
 			in.n++
-			return true
+			return old, false
 		}
-		sep, kid = splitInner(in, i, sep, kid, first, last)
+		var rn *inner[K, V]
+		sep, rn = splitInner(in, i, sep, kid, kc, first, last)
+		kid, kc = &rn.header, sum(rn.cnt[:rn.n+1])
 	}
 	if m.height == maxHeight {
 		panic("btree: tree height limit reached") // unreachable: see maxHeight
@@ -174,16 +222,17 @@ func (m *Map[K, V]) insertFull(k K, v V) bool {
 	root := new(inner[K, V])
 	root.n, root.level = 1, uint8(m.height+1)
 	root.keys[0], root.kids[0], root.kids[1] = sep, m.root, kid
+	root.cnt[0], root.cnt[1] = m.length-kc, kc
 	m.root = &root.header
 	m.height++
-	return true
+	return old, false
 }
 
 // shiftInsert tries to make room in the full leaf lf, parent's child j, by
 // moving entries to its left or right sibling, then inserts k and v, which
 // belong at index i of lf. It moves entries only to a sibling that the map
 // holds alone and that has room for at least three more, and reports
-// whether it did.
+// whether it did. parent's count for lf already includes the new entry.
 func shiftInsert[K, V any](parent *inner[K, V], j int, lf *leaf[K, V], i int, k K, v V) bool {
 	if j > 0 {
 		if left := leafOf[K, V](parent.kids[j-1]); left.n <= maxLeaf-3 && left.shares.Load() == 0 {
@@ -202,6 +251,7 @@ func shiftInsert[K, V any](parent *inner[K, V], j int, lf *leaf[K, V], i int, k 
 				insertEntry(lf, i-c, k, v)
 			}
 			parent.keys[j-1] = lf.keys[0]
+			parent.cnt[j-1], parent.cnt[j] = int(left.n), int(lf.n)
 			return true
 		}
 	}
@@ -223,26 +273,32 @@ func shiftInsert[K, V any](parent *inner[K, V], j int, lf *leaf[K, V], i int, k 
 				insertEntry(lf, i, k, v)
 			}
 			parent.keys[j] = right.keys[0]
+			parent.cnt[j], parent.cnt[j+1] = int(lf.n), int(right.n)
 			return true
 		}
 	}
 	return false
 }
 
-// splitInner inserts sep at in.keys[i] and kid at in.kids[i+1] into the
-// full inner node in, splitting it: in keeps the first keys, a new right
-// sibling gets the rest, and splitInner returns the key that separates them,
-// for the parent, and the sibling. On the tree's edges the split is
-// lopsided, as for leaves, but both halves keep at least one key.
-func splitInner[K, V any](in *inner[K, V], i int, sep K, kid *header, first, last bool) (K, *header) {
+// splitInner inserts sep at in.keys[i], and kid, holding kc entries, at
+// in.kids[i+1] into the full inner node in, splitting it: in keeps the
+// first keys, a new right sibling gets the rest, and splitInner returns the
+// key that separates them, for the parent, and the sibling. On the tree's
+// edges the split is lopsided, as for leaves, but both halves keep at least
+// one key.
+func splitInner[K, V any](in *inner[K, V], i int, sep K, kid *header, kc int, first, last bool) (K, *inner[K, V]) {
 	var keys [maxInner + 1]K
 	var kids [maxInner + 2]*header
+	var cnt [maxInner + 2]int
 	copy(keys[:i], in.keys[:i])
 	keys[i] = sep
 	copy(keys[i+1:], in.keys[i:])
 	copy(kids[:i+1], in.kids[:i+1])
 	kids[i+1] = kid
 	copy(kids[i+2:], in.kids[i+1:])
+	copy(cnt[:i+1], in.cnt[:i+1])
+	cnt[i+1] = kc
+	copy(cnt[i+2:], in.cnt[i+1:])
 
 	keep := (maxInner + 1) / 2
 	switch {
@@ -255,12 +311,15 @@ func splitInner[K, V any](in *inner[K, V], i int, sep K, kid *header, first, las
 	r.level = in.level
 	r.n = int32(copy(r.keys[:], keys[keep+1:]))
 	copy(r.kids[:], kids[keep+1:])
+	copy(r.cnt[:], cnt[keep+1:])
 	copy(in.keys[:], keys[:keep])
 	copy(in.kids[:], kids[:keep+1])
+	copy(in.cnt[:], cnt[:keep+1])
 	clear(in.keys[keep:])
 	clear(in.kids[keep+1:])
+	clear(in.cnt[keep+1:])
 	in.n = int32(keep)
-	return keys[keep], &r.header
+	return keys[keep], r
 }
 
 // Delete removes the entry for k and reports whether there was one.
@@ -271,11 +330,22 @@ func splitInner[K, V any](in *inner[K, V], i int, sep K, kid *header, first, las
 // merging two nodes never copies. On an unshared map Delete allocates
 // nothing.
 func (m *Map[K, V]) Delete(k K) bool {
+	_, _, ok := m.Pop(k)
+	return ok
+}
+
+// Pop removes the entry for k, as [Map.Delete] does, and returns the key as
+// it was stored, its value and true; or zero values and false if there was
+// none. It costs what Delete costs.
+func (m *Map[K, V]) Pop(k K) (K, V, bool) {
+	var zk K
+	var zv V
 	h := m.root
 	if h == nil {
-		return false
+		return zk, zv, false
 	}
-	private := h.shares.Load() == 0
+	var cnt [fastHeight]*int
+	private := h.shares.Load() == 0 && m.pins.Load() == 0
 	first, last := true, true
 	for level := m.height; level > 0; level-- {
 		in := innerOf[K, V](h)
@@ -284,23 +354,80 @@ func (m *Map[K, V]) Delete(k K) bool {
 			i++
 		}
 		first, last = first && i == 0, last && i == int(in.n)
+		if level <= fastHeight {
+			cnt[level-1] = &in.cnt[i]
+		}
 		h = in.kids[i]
 		private = private && h.shares.Load() == 0
 	}
 	lf := leafOf[K, V](h)
 	i, found := m.search(lf.keys[:lf.n], k)
 	if !found {
-		return false
+		return zk, zv, false
 	}
-	if !private || underfull(int(lf.n)-1, minLeaf, first || last) && m.height > 0 {
+	if !private || m.height > fastHeight || underfull(int(lf.n)-1, minLeaf, first || last) && m.height > 0 {
 		return m.deleteSlow(k)
 	}
+	return m.removeAt(lf, i, cnt[:m.height])
+}
+
+// removeAt removes entry i of lf, which is private and does not become
+// underfull, and takes it from the counts of the subtrees on its path.
+func (m *Map[K, V]) removeAt(lf *leaf[K, V], i int, cnt []*int) (K, V, bool) {
+	k, v := lf.keys[i], lf.vals[i]
 	removeEntry(lf, i)
+	for _, c := range cnt {
+		*c--
+	}
 	m.length--
 	if lf.n == 0 {
 		m.root = nil // the root leaf, and m held it alone
 	}
-	return true
+	return k, v, true
+}
+
+// PopMin removes the entry with the smallest key and returns it, or zero
+// values and false if m is empty. It costs what Delete costs; on an unshared
+// map it allocates nothing.
+func (m *Map[K, V]) PopMin() (K, V, bool) { return m.popEdge(false) }
+
+// PopMax removes the entry with the largest key and returns it, or zero
+// values and false if m is empty, as [Map.PopMin] does.
+func (m *Map[K, V]) PopMax() (K, V, bool) { return m.popEdge(true) }
+
+// popEdge removes the first or the last entry. Its walk follows the tree's
+// edge, where a node may be as small as one entry before it is rebalanced,
+// so most pops remove in place.
+func (m *Map[K, V]) popEdge(max bool) (K, V, bool) {
+	h := m.root
+	if h == nil {
+		var zk K
+		var zv V
+		return zk, zv, false
+	}
+	var cnt [fastHeight]*int
+	private := h.shares.Load() == 0 && m.pins.Load() == 0
+	for level := m.height; level > 0; level-- {
+		in := innerOf[K, V](h)
+		i := 0
+		if max {
+			i = int(in.n)
+		}
+		if level <= fastHeight {
+			cnt[level-1] = &in.cnt[i]
+		}
+		h = in.kids[i]
+		private = private && h.shares.Load() == 0
+	}
+	lf := leafOf[K, V](h)
+	i := 0
+	if max {
+		i = int(lf.n) - 1
+	}
+	if !private || m.height > fastHeight || lf.n == 1 && m.height > 0 {
+		return m.deleteSlow(lf.keys[i])
+	}
+	return m.removeAt(lf, i, cnt[:m.height])
 }
 
 // underfull reports whether a node with n entries (leaf) or keys (inner)
@@ -314,18 +441,23 @@ func underfull(n, min int, edge bool) bool {
 	return n < min
 }
 
-// deleteSlow removes k, which Delete found in m, making its path private
-// first (with its own walk, see privatePath) and rebalancing underfull nodes
-// on the way back up. It reports whether it removed an entry: only a
+// deleteSlow removes k, which m was found to hold, making its path private
+// first (with its own walk, see privatePath) and rebalancing underfull
+// nodes on the way back up. It returns the entry it removed: only a
 // comparison function that broke its rule can make this walk miss k.
-func (m *Map[K, V]) deleteSlow(k K) bool {
+func (m *Map[K, V]) deleteSlow(k K) (K, V, bool) {
+	m.settle()
 	var p path[K, V]
 	lf := m.privatePath(k, &p)
 	i, found := m.search(lf.keys[:lf.n], k)
 	if !found {
-		return false
+		var zk K
+		var zv V
+		return zk, zv, false
 	}
+	key, val := lf.keys[i], lf.vals[i]
 	removeEntry(lf, i)
+	p.add(m.height, -1)
 	m.length--
 
 	n, min := int(lf.n), minLeaf
@@ -334,14 +466,20 @@ func (m *Map[K, V]) deleteSlow(k K) bool {
 		m.rebalance(parent, p.idx[d], m.height-1-d)
 		n, min = int(parent.n), minInner
 	}
+	m.collapse()
+	return key, val, true
+}
+
+// collapse removes root nodes left with a single child, and the root leaf
+// if it is empty.
+func (m *Map[K, V]) collapse() {
 	for m.height > 0 && m.root.n == 0 {
 		m.root = innerOf[K, V](m.root).kids[0] // the old root was private: its reference passes on
 		m.height--
 	}
-	if m.root.n == 0 {
+	if m.root != nil && m.root.n == 0 {
 		m.root = nil
 	}
-	return true
 }
 
 // removeEntry removes the i-th entry of lf.
@@ -361,6 +499,19 @@ func removeEntry[K, V any](lf *leaf[K, V], i int) {
 // when the sibling is shared, and removes a key from parent, which may
 // leave it underfull in turn. Otherwise entries move over from the sibling,
 // which is made private first, so that both have at least the minimum.
+//
+// Merging the child c with its right sibling s (a leaf here; inner nodes
+// take the parent's key between them down with them):
+//
+//	parent [.. 40 70 ..]             parent [.. 70 ..]
+//	        /    \                           |
+//	   c [31]   s [40 52 60]    =>     c [31 40 52 60]     (s dropped)
+//
+// Redistributing, when the two do not fit in one node:
+//
+//	parent [.. 40 ..]                 parent [.. 52 ..]
+//	        /    \                            /    \
+//	   c [31]   s [40 44 52 60]  =>   c [31 40 44]   s [52 60]
 func (m *Map[K, V]) rebalance(parent *inner[K, V], i, level int) {
 	s := i + 1 // the sibling
 	if i > 0 {
@@ -371,12 +522,14 @@ func (m *Map[K, V]) rebalance(parent *inner[K, V], i, level int) {
 	if level == 0 {
 		if int(cur.n+sib.n) <= maxLeaf {
 			mergeLeaf(leafOf[K, V](cur), leafOf[K, V](sib), s < i)
+			parent.cnt[i] += parent.cnt[s]
 			removeKid(parent, l, s)
 			drop[K, V](sib, 0)
 			return
 		}
 	} else if int(cur.n+1+sib.n) <= maxInner {
 		mergeInner(innerOf[K, V](cur), innerOf[K, V](sib), parent.keys[l], s < i)
+		parent.cnt[i] += parent.cnt[s]
 		removeKid(parent, l, s)
 		if sib.shares.Load() != 0 {
 			// cur now holds sib's children too; sib keeps its own holders.
@@ -412,26 +565,29 @@ func mergeLeaf[K, V any](dst, sib *leaf[K, V], sibIsLeft bool) {
 	dst.n += int32(sn)
 }
 
-// mergeInner moves the keys and children of sib, the left or right
+// mergeInner moves the keys, children and counts of sib, the left or right
 // neighbour of dst, into dst, with sep, the parent's key between them.
 func mergeInner[K, V any](dst, sib *inner[K, V], sep K, sibIsLeft bool) {
 	dn, sn := int(dst.n), int(sib.n)
 	if sibIsLeft {
 		copy(dst.keys[sn+1:], dst.keys[:dn])
 		copy(dst.kids[sn+1:], dst.kids[:dn+1])
+		copy(dst.cnt[sn+1:], dst.cnt[:dn+1])
 		copy(dst.keys[:], sib.keys[:sn])
 		dst.keys[sn] = sep
 		copy(dst.kids[:], sib.kids[:sn+1])
+		copy(dst.cnt[:], sib.cnt[:sn+1])
 	} else {
 		dst.keys[dn] = sep
 		copy(dst.keys[dn+1:], sib.keys[:sn])
 		copy(dst.kids[dn+1:], sib.kids[:sn+1])
+		copy(dst.cnt[dn+1:], sib.cnt[:sn+1])
 	}
 	dst.n += int32(1 + sn)
 }
 
 // redistributeLeaves evens out the entries of parent's children l and l+1,
-// both private, and updates the key between them.
+// both private, and updates the key between them and their counts.
 func redistributeLeaves[K, V any](parent *inner[K, V], l int) {
 	left, right := leafOf[K, V](parent.kids[l]), leafOf[K, V](parent.kids[l+1])
 	ln, rn := int(left.n), int(right.n)
@@ -455,6 +611,7 @@ func redistributeLeaves[K, V any](parent *inner[K, V], l int) {
 		left.n, right.n = int32(ln-k), int32(rn+k)
 	}
 	parent.keys[l] = right.keys[0]
+	parent.cnt[l], parent.cnt[l+1] = int(left.n), int(right.n)
 }
 
 // redistributeInner evens out the keys and children of parent's children
@@ -466,32 +623,48 @@ func redistributeInner[K, V any](parent *inner[K, V], l int) {
 	ln, rn := int(left.n), int(right.n)
 	var keys [2*maxInner + 1]K
 	var kids [2*maxInner + 2]*header
+	var cnt [2*maxInner + 2]int
 	copy(keys[:], left.keys[:ln])
 	keys[ln] = parent.keys[l]
 	copy(keys[ln+1:], right.keys[:rn])
 	copy(kids[:], left.kids[:ln+1])
 	copy(kids[ln+1:], right.kids[:rn+1])
+	copy(cnt[:], left.cnt[:ln+1])
+	copy(cnt[ln+1:], right.cnt[:rn+1])
 	total := ln + 1 + rn
 	keep := (total - 1) / 2
 	copy(left.keys[:], keys[:keep])
 	copy(left.kids[:], kids[:keep+1])
+	copy(left.cnt[:], cnt[:keep+1])
 	clear(left.keys[keep:])
 	clear(left.kids[keep+1:])
+	clear(left.cnt[keep+1:])
 	parent.keys[l] = keys[keep]
 	clear(right.keys[:])
 	clear(right.kids[:])
+	clear(right.cnt[:])
 	copy(right.keys[:], keys[keep+1:total])
 	copy(right.kids[:], kids[keep+1:total+1])
+	copy(right.cnt[:], cnt[keep+1:total+1])
 	left.n, right.n = int32(keep), int32(total-1-keep)
+	parent.cnt[l], parent.cnt[l+1] = sum(left.cnt[:keep+1]), sum(right.cnt[:right.n+1])
+}
+
+func sum(cs []int) (t int) {
+	for _, c := range cs {
+		t += c
+	}
+	return t
 }
 
 // removeKid removes parent's key at index key and child at index kid,
-// after that child was merged into its neighbour.
+// with the child's count, after that child was merged into its neighbour.
 func removeKid[K, V any](parent *inner[K, V], key, kid int) {
 	n := int(parent.n)
 	copy(parent.keys[key:n-1], parent.keys[key+1:n])
 	copy(parent.kids[kid:n], parent.kids[kid+1:n+1])
+	copy(parent.cnt[kid:n], parent.cnt[kid+1:n+1])
 	var zk K
-	parent.keys[n-1], parent.kids[n] = zk, nil
+	parent.keys[n-1], parent.kids[n], parent.cnt[n] = zk, nil, 0
 	parent.n--
 }
