@@ -223,3 +223,25 @@ func (c *cursor[K, V]) val() V {
 	f := &c.stack[c.sp-1]
 	return leafOf[K, V](f.node).vals[f.i]
 }
+
+// Apply replays changes onto m, in order: an Added or Updated change sets
+// Key to New, and a Removed change deletes Key. It is Diff's inverse:
+// after
+//
+//	c := base.Clone()
+//	c.Apply(m.Diff(base, eq))
+//
+// c holds m's entries (up to eq). Apply panics on a change whose Op is not
+// one of the three, after applying the changes before it.
+func (m *Map[K, V]) Apply(changes iter.Seq[Change[K, V]]) {
+	for c := range changes {
+		switch c.Op {
+		case Added, Updated:
+			m.Set(c.Key, c.New)
+		case Removed:
+			m.Delete(c.Key)
+		default:
+			panic(fmt.Sprintf("btree: Apply of a change with %v", c.Op))
+		}
+	}
+}

@@ -1,10 +1,12 @@
 package btree
 
 import (
+	stdcmp "cmp"
 	"fmt"
 	"maps"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -44,6 +46,11 @@ func checkWithDiffs(live []*Map[int, int]) error {
 	if err := checkMaps(live); err != nil {
 		return err
 	}
+	for i, m := range live {
+		if got, want := m.Stats(), naiveStats(m); got != want {
+			return fmt.Errorf("handle %d: Stats() = %+v, want %+v", i, got, want)
+		}
+	}
 	for i := 1; i < len(live); i++ {
 		for _, p := range [][2]int{{i - 1, i}, {i, i - 1}} {
 			a, b := live[p[0]], live[p[1]]
@@ -55,6 +62,35 @@ func checkWithDiffs(live []*Map[int, int]) error {
 		}
 	}
 	return nil
+}
+
+// naiveStats opens every node of m to count what Stats counts.
+func naiveStats[K, V any](m *Map[K, V]) Stats {
+	s := Stats{Height: m.height}
+	var walk func(h *header, level int, shared bool)
+	walk = func(h *header, level int, shared bool) {
+		shared = shared || h.shares.Load() != 0
+		size := int64(unsafe.Sizeof(leaf[K, V]{}))
+		if level > 0 {
+			size = int64(unsafe.Sizeof(inner[K, V]{}))
+		}
+		s.Nodes++
+		s.Bytes += size
+		if shared {
+			s.SharedNodes++
+			s.SharedBytes += size
+		}
+		if level > 0 {
+			in := innerOf[K, V](h)
+			for _, kid := range in.kids[:in.n+1] {
+				walk(kid, level-1, shared)
+			}
+		}
+	}
+	if m.root != nil {
+		walk(m.root, m.height, false)
+	}
+	return s
 }
 
 // naiveDiff lists the changes from base to m by merging their sorted keys.
@@ -298,6 +334,318 @@ func intSpec(maxKey int) cowtest.Spec[*Map[int, int], map[int]int] {
 					},
 				}
 			}},
+			{Name: "Swap", Draw: func(t *rapid.T, m map[int]int) mstep {
+				k, v := key.Draw(t, "k"), rapid.IntRange(0, 99).Draw(t, "v")
+				old, loaded := m[k]
+				return mstep{
+					Label: cowtest.Sprint("Swap", k, v),
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						if got, ok := m.Swap(k, v); got != old || ok != loaded {
+							t.Fatalf("Swap(%d, %d) = %d, %v, want %d, %v", k, v, got, ok, old, loaded)
+						}
+					},
+					Model: func(m map[int]int) map[int]int { m[k] = v; return m },
+				}
+			}},
+			{Name: "Pop", AllocFree: true, Draw: func(t *rapid.T, m map[int]int) mstep {
+				k := key.Draw(t, "k")
+				v, ok := m[k]
+				return mstep{
+					Label: cowtest.Sprint("Pop", k),
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						gk, gv, gok := m.Pop(k)
+						if gok != ok || ok && (gk != k || gv != v) || !ok && (gk != 0 || gv != 0) {
+							t.Fatalf("Pop(%d) = %d, %d, %v, want %d, %d, %v", k, gk, gv, gok, k, v, ok)
+						}
+					},
+					Model: func(m map[int]int) map[int]int { delete(m, k); return m },
+				}
+			}},
+			{Name: "PopMin/PopMax", AllocFree: true, Draw: func(t *rapid.T, m map[int]int) mstep {
+				max := rapid.Bool().Draw(t, "max")
+				want := sortedEntries(m)
+				var e [2]int
+				if len(want) > 0 {
+					e = want[0]
+					if max {
+						e = want[len(want)-1]
+					}
+				}
+				name := "PopMin"
+				if max {
+					name = "PopMax"
+				}
+				return mstep{
+					Label: name + "()",
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						pop := m.PopMin
+						if max {
+							pop = m.PopMax
+						}
+						k, v, ok := pop()
+						if ok != (len(want) > 0) || [2]int{k, v} != e {
+							t.Fatalf("%s() = %d, %d, %v, want %v, %v", name, k, v, ok, e, len(want) > 0)
+						}
+					},
+					Model: func(m map[int]int) map[int]int { delete(m, e[0]); return m },
+				}
+			}},
+			{Name: "DeleteRange", Draw: func(t *rapid.T, m map[int]int) mstep {
+				lo := key.Draw(t, "lo") - 5
+				hi := lo + rapid.IntRange(-3, maxKey+10).Draw(t, "len")
+				want := 0
+				for k := range m {
+					if lo <= k && k < hi {
+						want++
+					}
+				}
+				return mstep{
+					Label: cowtest.Sprint("DeleteRange", lo, hi),
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						if got := m.DeleteRange(lo, hi); got != want {
+							t.Fatalf("DeleteRange(%d, %d) = %d, want %d", lo, hi, got, want)
+						}
+					},
+					Model: func(m map[int]int) map[int]int {
+						for k := range m {
+							if lo <= k && k < hi {
+								delete(m, k)
+							}
+						}
+						return m
+					},
+				}
+			}},
+			{Name: "Insert", Draw: func(t *rapid.T, m map[int]int) mstep {
+				// An ascending run, past the maximum or not, or a shuffled one.
+				lo := key.Draw(t, "lo")
+				if rapid.Bool().Draw(t, "past the max") {
+					for k := range m {
+						lo = max(lo, k+1)
+					}
+				}
+				n := rapid.IntRange(1, 200).Draw(t, "n")
+				step := rapid.SampledFrom([]int{1, 2, 3}).Draw(t, "step")
+				ks := make([]int, n)
+				for i := range ks {
+					ks[i] = lo + i*step
+				}
+				if rapid.Bool().Draw(t, "shuffle") {
+					ks = rapid.Permutation(ks).Draw(t, "order")
+				}
+				v := rapid.IntRange(0, 99).Draw(t, "v")
+				return mstep{
+					Label: fmt.Sprintf("Insert(%v with value %d)", ks, v),
+					Apply: func(_ *rapid.T, m *Map[int, int]) {
+						m.Insert(func(yield func(int, int) bool) {
+							for _, k := range ks {
+								if !yield(k, v) {
+									return
+								}
+							}
+						})
+					},
+					Model: func(m map[int]int) map[int]int {
+						for _, k := range ks {
+							m[k] = v
+						}
+						return m
+					},
+				}
+			}},
+			{Name: "At+Rank+Lookup", AllocFree: true, Draw: func(t *rapid.T, m map[int]int) mstep {
+				want := sortedEntries(m)
+				k := key.Draw(t, "k") - 1
+				rank := 0
+				for _, e := range want {
+					if e[0] < k {
+						rank++
+					}
+				}
+				v, ok := m[k]
+				return mstep{
+					Label: cowtest.Sprint("At+Rank+Lookup", k),
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						for i, e := range want {
+							if gk, gv := m.At(i); gk != e[0] || gv != e[1] {
+								t.Fatalf("At(%d) = %d, %d, want %v", i, gk, gv, e)
+							}
+						}
+						if got := m.Rank(k); got != rank {
+							t.Fatalf("Rank(%d) = %d, want %d", k, got, rank)
+						}
+						if gk, gv, gok := m.Lookup(k); gok != ok || ok && (gk != k || gv != v) {
+							t.Fatalf("Lookup(%d) = %d, %d, %v, want %d, %d, %v", k, gk, gv, gok, k, v, ok)
+						}
+					},
+					Model: readOnly,
+				}
+			}},
+			{Name: "Ascend/Descend", Draw: func(t *rapid.T, m map[int]int) mstep {
+				from := key.Draw(t, "from") - 2
+				desc := rapid.Bool().Draw(t, "descend")
+				stop := rapid.IntRange(0, len(m)+1).Draw(t, "stop after")
+				want := [][2]int{}
+				all := sortedEntries(m)
+				if desc {
+					slices.Reverse(all)
+				}
+				for _, e := range all {
+					if desc && e[0] <= from || !desc && e[0] >= from {
+						want = append(want, e)
+					}
+				}
+				want = want[:min(stop, len(want))]
+				name := "Ascend"
+				if desc {
+					name = "Descend"
+				}
+				return mstep{
+					Label: fmt.Sprintf("%s(%d) stopping after %d", name, from, stop),
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						seq := m.Ascend(from)
+						if desc {
+							seq = m.Descend(from)
+						}
+						got := [][2]int{}
+						for k, v := range seq {
+							if len(got) == stop {
+								break
+							}
+							got = append(got, [2]int{k, v})
+						}
+						if !slices.Equal(got, want) {
+							t.Fatalf("%s(%d) = %v, want %v", name, from, got, want)
+						}
+					},
+					Model: readOnly,
+				}
+			}},
+			{Name: "Cursor", Draw: func(t *rapid.T, m map[int]int) mstep {
+				all := sortedEntries(m)
+				seek := rapid.Bool().Draw(t, "seek")
+				k := key.Draw(t, "k")
+				moves := rapid.SliceOfN(rapid.SampledFrom([]string{"Next", "Prev", "First", "Last"}), 0, 20).Draw(t, "moves")
+				// pos is the model cursor: an index into all; -1 is before the
+				// first entry, len(all) after the last, and -2 a new cursor.
+				pos := -2
+				if seek {
+					pos = len(all)
+					for i, e := range all {
+						if e[0] >= k {
+							pos = i
+							break
+						}
+					}
+				}
+				return mstep{
+					Label: fmt.Sprintf("Cursor(): Seek(%d) %v, then %v", k, seek, moves),
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						c := m.Cursor()
+						defer c.Release()
+						p := pos
+						check := func(what string, ok bool) {
+							if want := p >= 0 && p < len(all); ok != want {
+								t.Fatalf("%s = %v, want %v", what, ok, want)
+							}
+							if ok && (c.Key() != all[p][0] || c.Value() != all[p][1]) {
+								t.Fatalf("after %s the cursor is on %d, %d, want %v", what, c.Key(), c.Value(), all[p])
+							}
+						}
+						if seek {
+							check(cowtest.Sprint("Seek", k), c.Seek(k))
+						}
+						for _, mv := range moves {
+							var ok bool
+							switch mv {
+							case "Next":
+								ok = c.Next()
+								switch {
+								case p == -2 || p == -1:
+									p = 0
+								case p < len(all):
+									p++
+								}
+							case "Prev":
+								ok = c.Prev()
+								switch {
+								case p == -2 || p == len(all):
+									p = len(all) - 1
+								case p >= 0:
+									p--
+								}
+							case "First":
+								ok, p = c.First(), 0
+							case "Last":
+								ok, p = c.Last(), len(all)-1
+							}
+							check(mv+"()", ok)
+						}
+					},
+					Model: readOnly,
+				}
+			}},
+			{Name: "Apply", Draw: func(t *rapid.T, m map[int]int) mstep {
+				n := rapid.IntRange(0, 10).Draw(t, "n")
+				changes := make([]Change[int, int], n)
+				for i := range changes {
+					changes[i] = Change[int, int]{
+						Op:  rapid.SampledFrom([]Op{Added, Updated, Removed}).Draw(t, "op"),
+						Key: key.Draw(t, "k"),
+						New: rapid.IntRange(0, 99).Draw(t, "v"),
+					}
+				}
+				return mstep{
+					Label: fmt.Sprintf("Apply(%v)", changes),
+					Apply: func(_ *rapid.T, m *Map[int, int]) { m.Apply(slices.Values(changes)) },
+					Model: func(m map[int]int) map[int]int {
+						for _, c := range changes {
+							if c.Op == Removed {
+								delete(m, c.Key)
+							} else {
+								m[c.Key] = c.New
+							}
+						}
+						return m
+					},
+				}
+			}},
+			{Name: "WriteWhileAscending", Draw: func(t *rapid.T, m map[int]int) mstep {
+				from := key.Draw(t, "from")
+				want := [][2]int{}
+				for _, e := range sortedEntries(m) {
+					if e[0] >= from {
+						want = append(want, e)
+					}
+				}
+				return mstep{
+					Label: fmt.Sprintf("for k := range Ascend(%d) { DeleteRange(k, k+3); PopMin() }", from),
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						got := [][2]int{}
+						for k, v := range m.Ascend(from) {
+							got = append(got, [2]int{k, v})
+							m.DeleteRange(k, k+3)
+							m.PopMin()
+						}
+						if !slices.Equal(got, want) {
+							t.Fatalf("the loop saw %v, want the snapshot %v", got, want)
+						}
+					},
+					Model: func(m map[int]int) map[int]int {
+						for _, e := range want {
+							for k := range m {
+								if e[0] <= k && k < e[0]+3 {
+									delete(m, k)
+								}
+							}
+							if len(m) > 0 {
+								delete(m, slices.Min(slices.Collect(maps.Keys(m))))
+							}
+						}
+						return m
+					},
+				}
+			}},
 		},
 	}
 }
@@ -305,3 +653,124 @@ func intSpec(maxKey int) cowtest.Spec[*Map[int, int], map[int]int] {
 func TestMapModel(t *testing.T) { cowtest.Check(t, intSpec(200)) }
 
 func FuzzMapModel(f *testing.F) { f.Fuzz(rapid.MakeFuzz(intSpec(200).Property)) }
+
+// pairSpec is the model test of a map whose ordering equates distinct keys
+// (k and k^1 are one key), so that it sees which key is stored: Set, Swap
+// and Insert store the key given last, and Lookup, Pop and At return the
+// key as stored. The model maps each class (k/2) to the stored key and its
+// value.
+func pairSpec() cowtest.Spec[*Map[int, int], map[int][2]int] {
+	type pstep = cowtest.Step[*Map[int, int], map[int][2]int]
+	key := rapid.IntRange(0, 120)
+	byClass := func(a, b int) int { return stdcmp.Compare(a/2, b/2) }
+	return cowtest.Spec[*Map[int, int], map[int][2]int]{
+		New:     func() *Map[int, int] { return NewFunc[int, int](byClass) },
+		Clone:   (*Map[int, int]).Clone,
+		Release: (*Map[int, int]).Release,
+		Model: func(m *Map[int, int]) map[int][2]int {
+			got := map[int][2]int{}
+			for k, v := range m.All() {
+				got[k/2] = [2]int{k, v}
+			}
+			return got
+		},
+		CloneModel: maps.Clone[map[int][2]int],
+		Diff: func(want, got map[int][2]int) string {
+			if maps.Equal(want, got) {
+				return ""
+			}
+			return cmp.Diff(want, got, cmpopts.EquateEmpty())
+		},
+		Invariant: checkMaps[int, int],
+		Ops: []cowtest.Op[*Map[int, int], map[int][2]int]{
+			{Name: "Set", Draw: func(t *rapid.T, _ map[int][2]int) pstep {
+				k, v := key.Draw(t, "k"), rapid.IntRange(0, 99).Draw(t, "v")
+				return pstep{
+					Label: cowtest.Sprint("Set", k, v),
+					Apply: func(_ *rapid.T, m *Map[int, int]) { m.Set(k, v) },
+					Model: func(m map[int][2]int) map[int][2]int { m[k/2] = [2]int{k, v}; return m },
+				}
+			}},
+			{Name: "Swap", Draw: func(t *rapid.T, m map[int][2]int) pstep {
+				k, v := key.Draw(t, "k"), rapid.IntRange(0, 99).Draw(t, "v")
+				old, loaded := m[k/2]
+				return pstep{
+					Label: cowtest.Sprint("Swap", k, v),
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						if got, ok := m.Swap(k, v); ok != loaded || got != old[1] {
+							t.Fatalf("Swap(%d, %d) = %d, %v, want %d, %v", k, v, got, ok, old[1], loaded)
+						}
+					},
+					Model: func(m map[int][2]int) map[int][2]int { m[k/2] = [2]int{k, v}; return m },
+				}
+			}},
+			{Name: "Insert", Draw: func(t *rapid.T, _ map[int][2]int) pstep {
+				ks := rapid.SliceOfN(key, 1, 30).Draw(t, "keys")
+				if rapid.Bool().Draw(t, "sorted") {
+					slices.Sort(ks)
+				}
+				return pstep{
+					Label: fmt.Sprintf("Insert(%v, each with value its index)", ks),
+					Apply: func(_ *rapid.T, m *Map[int, int]) {
+						m.Insert(func(yield func(int, int) bool) {
+							for i, k := range ks {
+								if !yield(k, i) {
+									return
+								}
+							}
+						})
+					},
+					Model: func(m map[int][2]int) map[int][2]int {
+						for i, k := range ks {
+							m[k/2] = [2]int{k, i}
+						}
+						return m
+					},
+				}
+			}},
+			{Name: "Lookup+Pop", Draw: func(t *rapid.T, m map[int][2]int) pstep {
+				k := key.Draw(t, "k")
+				pop := rapid.Bool().Draw(t, "pop")
+				want, ok := m[k/2]
+				return pstep{
+					Label: fmt.Sprintf("Lookup(%d), then Pop: %v", k, pop),
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						if gk, gv, gok := m.Lookup(k); gok != ok || [2]int{gk, gv} != want {
+							t.Fatalf("Lookup(%d) = %d, %d, %v, want %v, %v", k, gk, gv, gok, want, ok)
+						}
+						if !pop {
+							return
+						}
+						if gk, gv, gok := m.Pop(k); gok != ok || [2]int{gk, gv} != want {
+							t.Fatalf("Pop(%d) = %d, %d, %v, want %v, %v", k, gk, gv, gok, want, ok)
+						}
+					},
+					Model: func(m map[int][2]int) map[int][2]int {
+						if pop {
+							delete(m, k/2)
+						}
+						return m
+					},
+				}
+			}},
+			{Name: "At", Draw: func(t *rapid.T, m map[int][2]int) pstep {
+				want := make([][2]int, 0, len(m))
+				for _, c := range slices.Sorted(maps.Keys(m)) {
+					want = append(want, m[c])
+				}
+				return pstep{
+					Apply: func(t *rapid.T, m *Map[int, int]) {
+						for i, e := range want {
+							if k, v := m.At(i); [2]int{k, v} != e {
+								t.Fatalf("At(%d) = %d, %d, want %v", i, k, v, e)
+							}
+						}
+					},
+					Model: func(m map[int][2]int) map[int][2]int { return m },
+				}
+			}},
+		},
+	}
+}
+
+func TestMapStoresTheKeyGiven(t *testing.T) { cowtest.Check(t, pairSpec()) }
