@@ -67,8 +67,11 @@ func (m *Map[K, V]) trim(slot **header, level int, lo, hi K, hasLo, hasHi bool) 
 		lf.n -= int32(k)
 		return k, lf.n == 0
 	}
+	// a and b are the children lo and hi fall in; -1 and n+1 mean that
+	// the bound lies outside this subtree, so that every child before b
+	// (or after a) lies inside the range.
 	in := innerOf[K, V](h)
-	a, b := 0, int(in.n)
+	a, b := -1, int(in.n)+1
 	if hasLo {
 		a = m.child(in, lo)
 	}
@@ -86,21 +89,27 @@ func (m *Map[K, V]) trim(slot **header, level int, lo, hi K, hasLo, hasHi bool) 
 		}
 		return r, false
 	}
-	ra, emptyA := m.trim(&in.kids[a], level-1, lo, hi, hasLo, false)
-	rb, emptyB := m.trim(&in.kids[b], level-1, lo, hi, false, hasHi)
-	in.cnt[a] -= ra
-	in.cnt[b] -= rb
-	removed := ra + rb
+	removed := 0
+	from, to := a+1, b // the children to remove: [from, to)
+	if a >= 0 {
+		r, empty := m.trim(&in.kids[a], level-1, lo, hi, true, false)
+		in.cnt[a] -= r
+		removed += r
+		if empty {
+			from = a // a trimmed child that is empty is private: nothing to drop
+		}
+	}
+	if b <= int(in.n) {
+		r, empty := m.trim(&in.kids[b], level-1, lo, hi, false, true)
+		in.cnt[b] -= r
+		removed += r
+		if empty {
+			to = b + 1
+		}
+	}
 	for j := a + 1; j < b; j++ {
 		removed += in.cnt[j]
 		drop[K, V](in.kids[j], level-1)
-	}
-	from, to := a+1, b // the children to remove: [from, to)
-	if emptyA {
-		from = a // a trimmed child that is empty is private: nothing to drop
-	}
-	if emptyB {
-		to = b + 1
 	}
 	return removed, removeKids(in, from, to)
 }
