@@ -74,6 +74,9 @@ type walker[K, V any] struct {
 // its keys must be in [lo, hi) (nil bounds are open); first and last say
 // whether it is the first or last node of its level.
 func (w *walker[K, V]) node(h *header, level int, lo, hi *K, root, first, last bool) (int, error) {
+	if h.dirty {
+		return 0, fmt.Errorf("node %p: still marked dirty", h)
+	}
 	if int(h.level) != level {
 		return 0, fmt.Errorf("node %p: level %d, but reached at level %d (leaves at unequal depths)", h, h.level, level)
 	}

@@ -63,6 +63,35 @@ func TestLyingComparatorNeverReachesAClone(t *testing.T) {
 				if ops != 0 {
 					mustNotPanicBare(t, "Delete", func() { c.Delete(l.rng.IntN(n)) })
 				}
+				if i%10 == 0 { // the other writes, through the liar too
+					j := l.rng.IntN(n)
+					mustNotPanicBare(t, "Swap", func() { c.Swap(j, 1) })
+					mustNotPanicBare(t, "Pop", func() { c.Pop(j + 1) })
+					mustNotPanicBare(t, "PopMin", func() { c.PopMin() })
+					mustNotPanicBare(t, "PopMax", func() { c.PopMax() })
+					mustNotPanicBare(t, "DeleteRange", func() { c.DeleteRange(j, j+40) })
+					mustNotPanicBare(t, "Insert", func() {
+						c.Insert(func(yield func(int, int) bool) {
+							for k := range 20 {
+								if !yield(9000+i+k, 0) {
+									return
+								}
+							}
+						})
+					})
+					mustNotPanicBare(t, "At+Rank+Cursor", func() {
+						if c.Len() > 0 {
+							c.At(j % c.Len())
+						}
+						c.Rank(j)
+						cur := c.Cursor()
+						cur.Seek(j)
+						for range 10 {
+							cur.Next()
+						}
+						cur.Release()
+					})
+				}
 				if i%100 == 0 { // reads through the liar must not panic either
 					mustNotPanicBare(t, "reads", func() {
 						c.Get(i)

@@ -24,6 +24,9 @@ type header struct {
 	// it lives in what would be padding, so that the invariant checker can
 	// prove every node sits at the level its type assumes.
 	level uint8
+	// dirty marks the nodes DeleteRange cut, from trim until its repairs
+	// are done; it is false at every other time.
+	dirty bool
 }
 
 // leaf is a node at level 0. Keys and values are in separate arrays, so a

@@ -34,8 +34,9 @@ func (m *Map[K, V]) DeleteRange(lo, hi K) int {
 		m.root, m.height, m.length = nil, 0, 0
 		return removed
 	}
-	for m.repair(lo) || m.repair(hi) {
+	for m.repair() {
 	}
+	clearDirty[K, V](m.root, m.height)
 	m.collapse()
 	return removed
 }
@@ -46,6 +47,7 @@ func (m *Map[K, V]) DeleteRange(lo, hi K) int {
 // past lo and hi; a bound it lies inside of is not searched.
 func (m *Map[K, V]) trim(slot **header, level int, lo, hi K, hasLo, hasHi bool) (int, bool) {
 	h := writable[K, V](slot, level)
+	h.dirty = true
 	if level == 0 {
 		lf := leafOf[K, V](h)
 		n := int(lf.n)
@@ -152,16 +154,17 @@ func removeKids[K, V any](in *inner[K, V], from, to int) bool {
 	return false
 }
 
-// repair walks from the root along k's path, which DeleteRange cut, and
-// fixes the first underfull node it meets: a root with a single child goes,
-// and any other node is merged with or refilled from a sibling (see
-// rebalance). It reports whether it changed anything; DeleteRange calls it
-// for lo and for hi until neither does. The nodes left underfull by trim
-// are all on the two cut paths, and so are the nodes each fix leaves
-// underfull (a parent that lost a key to a merge), so the walks find them
-// all; every fix either merges two nodes or leaves both at their minimum,
-// so the loop ends after O(log n) fixes.
-func (m *Map[K, V]) repair(k K) bool {
+// repair fixes one underfull node that DeleteRange left behind, and reports
+// whether it found one; DeleteRange calls it until it finds none. A root
+// with a single child goes; any other node is merged with or refilled from
+// a sibling (see rebalance). The nodes trim cut are marked dirty, and every
+// node left underfull is one of them (or a parent that lost a key to a
+// merge, dirty too), so repair opens only the dirty nodes: O(log n) of
+// them. Each fix either merges two nodes or leaves both at least at their
+// minimum, so the repairs end after O(log n) fixes. Repair follows the
+// marks, never the keys, so even a comparison function that broke its rule
+// leaves no node without a sibling to refill it.
+func (m *Map[K, V]) repair() bool {
 	if m.root == nil {
 		return false
 	}
@@ -169,27 +172,54 @@ func (m *Map[K, V]) repair(k K) bool {
 		m.collapse()
 		return true
 	}
-	h := m.root
-	private := h.shares.Load() == 0
-	first, last := true, true
-	for level := m.height; level > 0; level-- {
-		in := innerOf[K, V](h)
-		i := m.child(in, k)
-		first, last = first && i == 0, last && i == int(in.n)
+	return m.repairKids(m.root, m.height, true, true)
+}
+
+// repairKids repairs the dirty subtrees of the dirty node h at level, the
+// deepest first, and then h's own underfull children; first and last say
+// whether h is the first or last node of its level.
+func (m *Map[K, V]) repairKids(h *header, level int, first, last bool) bool {
+	if level == 0 {
+		return false
+	}
+	in := innerOf[K, V](h)
+	min := minInner
+	if level == 1 {
+		min = minLeaf
+	}
+	for i := 0; i <= int(in.n); i++ {
 		kid := in.kids[i]
-		private = private && kid.shares.Load() == 0
-		min := minInner
-		if level == 1 {
-			min = minLeaf
+		if !kid.dirty {
+			continue
 		}
-		if underfull(int(kid.n), min, first || last) {
-			if !private {
-				panic("btree: internal error: DeleteRange left a shared node underfull")
-			}
-			m.rebalance(in, i, level-1)
+		kf, kl := first && i == 0, last && i == int(in.n)
+		if m.repairKids(kid, level-1, kf, kl) {
 			return true
 		}
-		h = kid
+		if underfull(int(kid.n), min, kf || kl) && m.rebalance(in, i, level-1) {
+			// The pair rebalanced may have traded children: both stay
+			// marked, so that their dirty children stay reachable.
+			for _, j := range [...]int{i - 1, i, i + 1} {
+				if j >= 0 && j <= int(in.n) && in.kids[j].shares.Load() == 0 {
+					in.kids[j].dirty = true // private, as in is: never mark a shared node
+				}
+			}
+			return true
+		}
 	}
 	return false
+}
+
+// clearDirty clears the marks of the dirty subtree h at level.
+func clearDirty[K, V any](h *header, level int) {
+	if h == nil || !h.dirty {
+		return
+	}
+	h.dirty = false
+	if level > 0 {
+		in := innerOf[K, V](h)
+		for _, kid := range in.kids[:in.n+1] {
+			clearDirty[K, V](kid, level-1)
+		}
+	}
 }

@@ -512,7 +512,14 @@ func removeEntry[K, V any](lf *leaf[K, V], i int) {
 //	parent [.. 40 ..]                 parent [.. 52 ..]
 //	        /    \                            /    \
 //	   c [31]   s [40 44 52 60]  =>   c [31 40 44]   s [52 60]
-func (m *Map[K, V]) rebalance(parent *inner[K, V], i, level int) {
+//
+// It reports whether it changed anything: a parent with a single child,
+// which only a comparison function that broke its rule can leave behind
+// (DeleteRange then misses nodes to repair), has no sibling to offer.
+func (m *Map[K, V]) rebalance(parent *inner[K, V], i, level int) bool {
+	if parent.n == 0 {
+		return false
+	}
 	s := i + 1 // the sibling
 	if i > 0 {
 		s = i - 1
@@ -525,7 +532,7 @@ func (m *Map[K, V]) rebalance(parent *inner[K, V], i, level int) {
 			parent.cnt[i] += parent.cnt[s]
 			removeKid(parent, l, s)
 			drop[K, V](sib, 0)
-			return
+			return true
 		}
 	} else if int(cur.n+1+sib.n) <= maxInner {
 		mergeInner(innerOf[K, V](cur), innerOf[K, V](sib), parent.keys[l], s < i)
@@ -539,7 +546,7 @@ func (m *Map[K, V]) rebalance(parent *inner[K, V], i, level int) {
 			}
 			drop[K, V](sib, level)
 		} // else sib was private: its references pass to cur as they are
-		return
+		return true
 	}
 	writable[K, V](&parent.kids[s], level)
 	if level == 0 {
@@ -547,6 +554,7 @@ func (m *Map[K, V]) rebalance(parent *inner[K, V], i, level int) {
 	} else {
 		redistributeInner(parent, l)
 	}
+	return true
 }
 
 // mergeLeaf moves the entries of sib, the left or right neighbour of dst,
