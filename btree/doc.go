@@ -8,7 +8,9 @@
 // # Shadowing
 //
 // Leaves hold the entries (up to 63 of them, keys and values in separate
-// arrays); inner nodes hold separator keys and up to 15 children. A clone
+// arrays); inner nodes hold separator keys, up to 10 children and the
+// number of entries under each child, which [Map.At] and [Map.Rank] add up
+// on their way down. A clone
 // starts out as a second handle on the same root. A write never changes a
 // node that another handle can see: it shadows it instead, copying the node
 // and pointing the (already private) parent at the copy. So writing key 7
@@ -40,19 +42,56 @@
 //
 // # Costs
 //
-// For n entries: Get, Set and Delete are O(log n); Clone is O(1) and
-// allocates only the handle; the first write to a path after a Clone copies
-// O(log n) nodes (about 2.3 KiB for a million int entries: a 1 KiB leaf and
-// five 256-byte inner nodes); iteration costs O(1) per entry; Diff costs
+// For n entries: Get, Lookup, Set, Swap, Delete, Pop, PopMin, PopMax, At
+// and Rank are O(log n); Clone is O(1) and allocates only the handle; the
+// first write to a path after a Clone copies O(log n) nodes (for a million
+// int entries, a 1 KiB leaf and five 248-byte inner nodes); iteration costs
+// O(1) per entry after an O(log n) start; [Map.DeleteRange] opens only the
+// two paths at its ends, O(log n) nodes, however many entries it removes;
+// [Map.Insert] and [Collect] append ascending keys in O(1) each; Diff costs
 // O(d log n) for d changes between versions that share structure.
+//
+// # An ordered map
+//
+// Besides Get and Set, Map has what tidwall/btree and google/btree users
+// reach for: [Map.Ascend] and [Map.Descend] from a pivot, [Map.Scan] over
+// a range, a two-way [Cursor], [Map.At] and [Map.Rank] for positions,
+// [Map.PopMin] and [Map.PopMax] for queues, [Map.DeleteRange], bulk
+// [Map.Insert], and [Map.Lookup] and [Map.Pop], which return the key as
+// stored. Set stores the key it is given, as a Go map does, so a
+// Map[*Item, struct{}] ordered by a field of Item is a set of items that
+// stores each item once and spends no bytes on values (see the itemSet
+// example).
+//
+// # Values are shared shallowly
+//
+// A clone shares the values, not copies of them: a []byte, a map or a
+// pointer stored as a value is the same slice, map or object in every
+// snapshot that holds the entry, and changing it in place (v[0] = 1,
+// p.hits++) changes it in all of them. Treat stored values as immutable,
+// and write a new value with Set to change one (copy-on-write one level
+// down), or store values that are copy-on-write themselves, such as a
+// cowslice.Slice or a cowstring.String, and Clone them as you Clone the map.
 //
 // # Iteration is over a snapshot
 //
-// [Map.All], [Map.Backward], [Map.Scan], [Map.Keys], [Map.Values] and
-// [Map.Diff] hold the map's root for as long as the loop runs, exactly as a
-// Clone would. The body of a loop may therefore write to the map it ranges
-// over, Go-map style and more: the loop keeps going over the entries as they
-// were when it started, and never sees a half-done change.
+// [Map.All], [Map.Backward], [Map.Scan], [Map.Ascend], [Map.Descend],
+// [Map.Keys], [Map.Values] and [Map.Diff] hold the map's root for as long as
+// the loop runs, and a [Cursor] until its Release, exactly as a Clone would.
+// The body of a loop may therefore write to the map it ranges over, Go-map
+// style and more: the loop keeps going over the entries as they were when
+// it started, and never sees a half-done change. Holding the root writes
+// nothing to the tree: the loop counts itself on the handle, and the first
+// write to the handle turns that count into a real share. So loops and
+// cursors on one core do not slow down Gets on clones on another.
+//
+// # Comparison functions
+//
+// A comparison function given to [NewFunc] that breaks its rule (one that
+// changes its mind, or orders keys inconsistently) leaves the map written
+// with it in an order it cannot search, but it never reaches another
+// handle: every write changes only nodes its own walk has made private, and
+// repairs follow the tree's structure, not the keys.
 //
 // # Concurrency
 //

@@ -121,3 +121,152 @@ func ExampleMap_All() {
 	// 10 A
 	// 20 B
 }
+
+// Ascend starts at a key and goes up; break ends the loop. Here: a page of
+// a leaderboard ordered by score, from the first score of at least 50.
+func ExampleMap_Ascend() {
+	scores := btree.New[int, string]()
+	for i, name := range []string{"ana", "ben", "cy", "dee", "eve", "fay"} {
+		scores.Set(20*i, name) // 0, 20, 40, 60, 80, 100
+	}
+	n := 0
+	for score, name := range scores.Ascend(50) {
+		fmt.Println(score, name)
+		if n++; n == 3 {
+			break
+		}
+	}
+	// Output:
+	// 60 dee
+	// 80 eve
+	// 100 fay
+}
+
+// Descend starts at a key and goes down: "the previous page".
+func ExampleMap_Descend() {
+	m := btree.New[string, int]()
+	for i, k := range []string{"apple", "banana", "cherry", "damson", "elder"} {
+		m.Set(k, i)
+	}
+	for k := range m.Descend("d") { // keys <= "d": damson sorts after "d"
+		fmt.Println(k)
+	}
+	// Output:
+	// cherry
+	// banana
+	// apple
+}
+
+// A cursor is a snapshot you can walk both ways from any key. Seek lands on
+// the first key >= its argument; Prev from there finds the one before.
+func ExampleMap_Cursor() {
+	m := btree.New[int, string]()
+	for _, k := range []int{10, 20, 30, 40} {
+		m.Set(k, fmt.Sprint("v", k))
+	}
+	c := m.Cursor()
+	defer c.Release()
+
+	m.Delete(30) // the cursor keeps the map as it was when it was made
+
+	c.Seek(25)
+	fmt.Println("seek 25:", c.Key(), c.Value())
+	c.Prev()
+	fmt.Println("prev:   ", c.Key())
+	for c.Next() {
+		fmt.Println("next:   ", c.Key())
+	}
+	// Output:
+	// seek 25: 30 v30
+	// prev:    20
+	// next:    30
+	// next:    40
+}
+
+// DeleteRange removes a key range in one call. On a shared map it copies
+// only the two boundary paths: the snapshot keeps everything.
+func ExampleMap_DeleteRange() {
+	log := btree.New[int, string]()
+	for t := range 100000 {
+		log.Set(t, "event")
+	}
+	snapshot := log.Clone()
+
+	removed := log.DeleteRange(0, 99990) // keep the last 10
+	first, _, _ := log.Min()
+	fmt.Println(removed, log.Len(), first)
+	fmt.Println(snapshot.Len())
+	s := log.Stats()
+	fmt.Println("nodes the trim copied:", s.Nodes-s.SharedNodes <= 2*(s.Height+1))
+	// Output:
+	// 99990 10 99990
+	// 100000
+	// nodes the trim copied: true
+}
+
+// Rank and At turn keys into positions and back in O(log n): the rank of a
+// player, and the player at a rank.
+func ExampleMap_Rank() {
+	m := btree.New[int, string]()
+	for i, name := range []string{"ana", "ben", "cy", "dee"} {
+		m.Set(10*(i+1), name) // 10 ana, 20 ben, 30 cy, 40 dee
+	}
+	fmt.Println(m.Rank(30)) // keys below 30
+	k, v := m.At(m.Len() - 1)
+	fmt.Println(k, v)
+	fmt.Println(m.Rank(35)) // where 35 would go
+	// Output:
+	// 2
+	// 40 dee
+	// 3
+}
+
+// Collect builds a map from any iterator. Sorted input is appended to the
+// last leaf without a search, so the leaves come out full.
+func ExampleCollect() {
+	squares := btree.Collect(func(yield func(int, int) bool) {
+		for i := range 1000 {
+			if !yield(i, i*i) {
+				return
+			}
+		}
+	})
+	v, _ := squares.Get(12)
+	fmt.Println(squares.Len(), v)
+	k, _ := squares.At(500)
+	fmt.Println(k)
+	// Output:
+	// 1000 144
+	// 500
+}
+
+// A map used as an ordered set of items, as google/btree's BTreeG is: the
+// items are the keys, ordered by a field, and struct{} values cost nothing.
+// Lookup finds the stored item from a probe that has only the field set,
+// and Pop returns the item it removed.
+func ExampleMap_itemSet() {
+	type session struct {
+		id   int
+		user string
+		hits int
+	}
+	byID := func(a, b *session) int { return a.id - b.id }
+	set := btree.NewFunc[*session, struct{}](byID)
+	for i, u := range []string{"ana", "ben", "cy"} {
+		set.Set(&session{id: 100 + i, user: u}, struct{}{})
+	}
+
+	if s, _, ok := set.Lookup(&session{id: 101}); ok {
+		s.hits++ // the stored item itself
+	}
+	s, _, _ := set.Lookup(&session{id: 101})
+	fmt.Println(s.user, s.hits)
+
+	// Set stores the key it is given: replacing an item replaces the object.
+	set.Set(&session{id: 101, user: "ben", hits: 7}, struct{}{})
+	s, _, _ = set.Pop(&session{id: 101})
+	fmt.Println(s.user, s.hits, set.Len())
+	// Output:
+	// ben 1
+	// ben 7 2
+}
