@@ -60,3 +60,44 @@ func TestGridImplsAgree(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkItemSet(b *testing.B) {
+	for _, op := range ItemSetOps {
+		b.Run(op.Name, func(b *testing.B) {
+			for _, n := range GridSizes {
+				b.Run(ItemSetName(n), func(b *testing.B) {
+					for _, im := range ItemSetImpls {
+						b.Run("impl="+im.Name, op.Setup(im, n))
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestItemSetImplsAgree: both item sets store each item once and answer
+// alike.
+func TestItemSetImplsAgree(t *testing.T) {
+	const n = 3000
+	its := itemsFor(n)
+	ss := []ItemSet{buildItems(ItemSetImpls[0], its), buildItems(ItemSetImpls[1], its)}
+	for i, it := range its[:300] {
+		for j, s := range ss {
+			if got := s.Get(itemKey(it.Key)); got != it {
+				t.Fatalf("%s: Get(%q) is not the stored item", ItemSetImpls[j].Name, it.Key)
+			}
+		}
+		if a, b := ss[0].AscendLimit(it, short), ss[1].AscendLimit(it, short); a != b {
+			t.Fatalf("AscendLimit from item %d: google %d, cowkit %d", i, a, b)
+		}
+	}
+	for j, s := range ss {
+		if got := s.CloneCompact(n / 10); got != n-n/10 {
+			t.Fatalf("%s: compaction left %d, want %d", ItemSetImpls[j].Name, got, n-n/10)
+		}
+		s.ReplaceOrInsert(&Item{Key: its[5].Key, Rev: -1})
+		if got := s.Get(itemKey(its[5].Key)); got.Rev != -1 {
+			t.Fatalf("%s: ReplaceOrInsert kept the old item", ItemSetImpls[j].Name)
+		}
+	}
+}

@@ -14,10 +14,14 @@ package btree
 // A Cursor must not be used by several goroutines at once. Cursors on one
 // map, each on its own goroutine, are fine.
 type Cursor[K, V any] struct {
-	s      pinned[K, V]
+	s pinned[K, V]
+	// lf and i are the entry the cursor is on (lf is nil when it is on
+	// none); frames[d] is the inner node at depth d and the child taken.
+	lf     *leaf[K, V]
+	i      int
 	state  uint8
-	frames []frame // frames[d]: the node at depth d and the index in it
-	small  [8]frame
+	frames []frame
+	small  [7]frame
 }
 
 // The states of a cursor.
@@ -33,7 +37,7 @@ const (
 // allocation and, like every iterator of Map, no write to the tree.
 func (m *Map[K, V]) Cursor() *Cursor[K, V] {
 	c := &Cursor[K, V]{s: m.pin()}
-	if h := c.s.height + 1; h <= len(c.small) {
+	if h := c.s.height; h <= len(c.small) {
 		c.frames = c.small[:h]
 	} else {
 		c.frames = make([]frame, h)
@@ -45,7 +49,7 @@ func (m *Map[K, V]) Cursor() *Cursor[K, V] {
 // Releasing twice is harmless.
 func (c *Cursor[K, V]) Release() {
 	c.s.unpin()
-	c.state = released
+	c.state, c.lf = released, nil
 }
 
 // First moves to the entry with the smallest key and reports whether there
@@ -85,8 +89,7 @@ func (c *Cursor[K, V]) Seek(k K) bool {
 	}
 	lf := leafOf[K, V](h)
 	i, _ := m.search(lf.keys[:lf.n], k)
-	c.frames[c.s.height] = frame{node: h, i: i}
-	c.state = onEntry
+	c.lf, c.i, c.state = lf, i, onEntry
 	if i == int(lf.n) {
 		return c.up(false)
 	}
@@ -100,8 +103,7 @@ func (c *Cursor[K, V]) Next() bool {
 	case fresh, beforeFirst:
 		return c.First()
 	case onEntry:
-		f := &c.frames[c.s.height]
-		if f.i++; f.i < int(f.node.n) {
+		if c.i++; c.i < int(c.lf.n) {
 			return true
 		}
 		return c.up(false)
@@ -116,8 +118,7 @@ func (c *Cursor[K, V]) Prev() bool {
 	case fresh, afterLast:
 		return c.Last()
 	case onEntry:
-		f := &c.frames[c.s.height]
-		if f.i--; f.i >= 0 {
+		if c.i--; c.i >= 0 {
 			return true
 		}
 		return c.up(true)
@@ -129,22 +130,19 @@ func (c *Cursor[K, V]) Prev() bool {
 // cursor is on none (before the first move, after a move that reported
 // false, or after Release).
 func (c *Cursor[K, V]) Key() K {
-	f := c.entry("Key")
-	return leafOf[K, V](f.node).keys[f.i]
+	if c.state != onEntry {
+		panicOff("Key", c.state)
+	}
+	return c.lf.keys[c.i]
 }
 
 // Value returns the value of the entry the cursor is on. It panics as
 // [Cursor.Key] does.
 func (c *Cursor[K, V]) Value() V {
-	f := c.entry("Value")
-	return leafOf[K, V](f.node).vals[f.i]
-}
-
-func (c *Cursor[K, V]) entry(method string) *frame {
 	if c.state != onEntry {
-		panicOff(method, c.state)
+		panicOff("Value", c.state)
 	}
-	return &c.frames[c.s.height]
+	return c.lf.vals[c.i]
 }
 
 //go:noinline
@@ -190,12 +188,10 @@ func (c *Cursor[K, V]) down(d int, h *header, last bool) {
 		c.frames[d] = frame{node: h, i: i}
 		h = innerOf[K, V](h).kids[i]
 	}
-	i := 0
+	c.lf, c.i, c.state = leafOf[K, V](h), 0, onEntry
 	if last {
-		i = int(h.n) - 1
+		c.i = int(h.n) - 1
 	}
-	c.frames[c.s.height] = frame{node: h, i: i}
-	c.state = onEntry
 }
 
 func (c *Cursor[K, V]) on() bool { return c.state == onEntry }
@@ -206,5 +202,6 @@ func (c *Cursor[K, V]) off(s uint8) bool {
 	if c.state != released {
 		c.state = s
 	}
+	c.lf = nil
 	return false
 }

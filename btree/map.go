@@ -3,7 +3,9 @@ package btree
 import (
 	"cmp"
 	"fmt"
-	"math/bits"
+	"reflect"
+	"strings"
+	"unsafe"
 	"sync/atomic"
 
 	"github.com/cowkit/cowkit/internal/refcount"
@@ -40,6 +42,9 @@ type Map[K, V any] struct {
 // and all NaNs are one key. Comparisons are direct, not calls through a
 // function value.
 func New[K cmp.Ordered, V any]() *Map[K, V] {
+	if reflect.TypeFor[K]().Kind() == reflect.String {
+		return &Map[K, V]{search: searchStrings[K], cmp: cmp.Compare[K]}
+	}
 	return &Map[K, V]{search: searchOrdered[K], cmp: cmp.Compare[K]}
 }
 
@@ -58,13 +63,22 @@ func NewFunc[K, V any](cmp func(a, b K) int) *Map[K, V] {
 		panic("btree: NewFunc with a nil comparison function")
 	}
 	search := func(keys []K, k K) (int, bool) { // as searchOrdered
-		n, i := len(keys), 0
-		for step := 1 << (bits.Len(uint(cap(keys))) - 1); step > 0; step >>= 1 {
-			if j := i + step - 1; j < n && cmp(keys[j], k) < 0 {
-				i += step
-			}
+		n := len(keys)
+		if n == 0 {
+			return 0, false
 		}
-		return i, i < n && cmp(keys[i], k) == 0
+		base := 0
+		for n > 1 {
+			half := n >> 1
+			if cmp(keys[base+half], k) < 0 {
+				base += half
+			}
+			n -= half
+		}
+		if cmp(keys[base], k) < 0 {
+			base++
+		}
+		return base, base < len(keys) && cmp(keys[base], k) == 0
 	}
 	return &Map[K, V]{search: search, cmp: cmp}
 }
@@ -72,18 +86,49 @@ func NewFunc[K, V any](cmp func(a, b K) int) *Map[K, V] {
 // searchOrdered returns the index of the first key in keys that is not less
 // than k, and whether that key equals k. keys is sorted by cmp.Compare.
 //
-// keys is a node's key array sliced to its length, and the search probes as
-// if the array were full, with the slots past len(keys) holding keys larger
-// than any: the first probe is at a fixed index, so the CPU can load it
-// while the node's length is still on its way from memory.
+// The search halves the candidates with a conditional move rather than a
+// branch (base = base+half or base), so random keys cost no branch
+// mispredictions on the way down: each step depends only on the loads.
 func searchOrdered[K cmp.Ordered](keys []K, k K) (int, bool) {
-	n, i := len(keys), 0
-	for step := 1 << (bits.Len(uint(cap(keys))) - 1); step > 0; step >>= 1 {
-		if j := i + step - 1; j < n && cmp.Less(keys[j], k) {
-			i += step
+	n := len(keys)
+	lo, hi := 0, n
+	if p := cap(keys) >> 1; p < n {
+		if cmp.Less(keys[:p+1][p], k) {
+			lo = p + 1
+		} else {
+			hi = p
 		}
 	}
-	return i, i < n && !cmp.Less(k, keys[i])
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if cmp.Less(keys[h], k) {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	return lo, lo < n && !cmp.Less(k, keys[lo])
+}
+
+// searchStrings is searchOrdered for keys whose underlying type is string:
+// one three-way comparison (strings.Compare) per step, which stops at an
+// equal key, where cmp.Less would compare twice to tell equal from greater.
+func searchStrings[K cmp.Ordered](keys []K, k K) (int, bool) {
+	ss := unsafe.Slice((*string)(unsafe.Pointer(unsafe.SliceData(keys))), len(keys))
+	s := *(*string)(unsafe.Pointer(&k))
+	lo, hi := 0, len(ss)
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		switch c := strings.Compare(ss[h], s); {
+		case c == 0:
+			return h, true
+		case c < 0:
+			lo = h + 1
+		default:
+			hi = h
+		}
+	}
+	return lo, false
 }
 
 // Len returns the number of entries. The complexity is O(1).
