@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"unsafe"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/cowkit/cowkit/internal/refcount"
 )
