@@ -64,21 +64,23 @@ func NewFunc[K, V any](cmp func(a, b K) int) *Map[K, V] {
 	}
 	search := func(keys []K, k K) (int, bool) { // as searchOrdered
 		n := len(keys)
-		if n == 0 {
-			return 0, false
-		}
-		base := 0
-		for n > 1 {
-			half := n >> 1
-			if cmp(keys[base+half], k) < 0 {
-				base += half
+		lo, hi := 0, n
+		if p := cap(keys) >> 1; p < n {
+			if cmp(keys[:p+1][p], k) < 0 {
+				lo = p + 1
+			} else {
+				hi = p
 			}
-			n -= half
 		}
-		if cmp(keys[base], k) < 0 {
-			base++
+		for lo < hi {
+			h := int(uint(lo+hi) >> 1)
+			if cmp(keys[h], k) < 0 {
+				lo = h + 1
+			} else {
+				hi = h
+			}
 		}
-		return base, base < len(keys) && cmp(keys[base], k) == 0
+		return lo, lo < n && cmp(keys[lo], k) == 0
 	}
 	return &Map[K, V]{search: search, cmp: cmp}
 }
