@@ -26,7 +26,8 @@ type Target struct {
 	Base   func() func(b *testing.B)
 	Ours   func() func(b *testing.B)
 	Met    func(ours, ratio float64) bool
-	Allocs int64 // the most allocations per op cowkit may make; -1 for no limit
+	Allocs int64  // the most allocations per op cowkit may make; -1 for no limit
+	Metric string // the metric to compare by, if not ns/op
 }
 
 const (

@@ -33,6 +33,8 @@ type config struct {
 	benchtime string
 	sizes     []int // for the clone chart
 	btreeN    int
+	gridSizes []int // for the grid and the item-set workload
+	gridTime  string
 }
 
 func main() {
@@ -40,9 +42,9 @@ func main() {
 	quick := flag.Bool("quick", false, "small sizes and one repetition, for a smoke test")
 	out := flag.String("out", ".", "directory to write RESULTS.md and the charts to")
 	flag.Parse()
-	c := config{reps: 5, benchtime: "300ms", sizes: []int{1e3, 1e4, 1e5, 1e6, 1e7}, btreeN: 1e6}
+	c := config{reps: 5, benchtime: "300ms", sizes: []int{1e3, 1e4, 1e5, 1e6, 1e7}, btreeN: 1e6, gridSizes: benchmarks.GridSizes, gridTime: "100ms"}
 	if *quick {
-		c = config{quick: true, reps: 1, benchtime: "20ms", sizes: []int{1e3, 1e4}, btreeN: 1e4}
+		c = config{quick: true, reps: 1, benchtime: "20ms", sizes: []int{1e3, 1e4}, btreeN: 1e4, gridSizes: []int{1e3}, gridTime: "10ms"}
 	}
 	if err := flag.Set("test.benchtime", c.benchtime); err != nil {
 		fail(err)
@@ -69,6 +71,11 @@ func run(c config, dir string, w io.Writer) error {
 	clone := measureClones(c, w)
 	ops := measureBtree(c, w)
 	targets := measureTargets(c, w)
+	if err := flag.Set("test.benchtime", c.gridTime); err != nil {
+		return err
+	}
+	grid := measureGrid(c, w)
+	items := measureItemSet(c, w)
 
 	var md bytes.Buffer
 	fmt.Fprintf(&md, "# cowkit benchmark results\n\n")
@@ -87,6 +94,14 @@ func run(c config, dir string, w io.Writer) error {
 	fmt.Fprintf(&md, "%s random int keys; tidwall/btree v1.8.2 (`Map`), google/btree v1.1.3 (`BTreeG`, degree 32), benbjohnson/immutable v0.4.3 (`SortedMap`, persistent) and cowkit's `btree.Map`, each behind the same small interface. Bars are relative to tidwall (1.0); lower is better.\n\n", count(c.btreeN))
 	fmt.Fprintf(&md, "![btree operations against peers](btree_ops.svg)\n\n")
 	md.WriteString(btreeTable(ops))
+
+	fmt.Fprintf(&md, "\n## btree against tidwall/btree, op by op\n\n")
+	fmt.Fprintf(&md, "Every op at every size, with int keys and with string keys (`user/%%08x/%%08x`), as cowkit's time over tidwall/btree v1.8.2's `Map` (below 1.00x, cowkit is faster), with cowkit's own time after it. Each cell is the median of %d interleaved repetitions of a %s benchmark. Scans are Ascend or Descend from a random key, or a cursor's Seek, then 100 entries; At and Rank use tidwall's GetAt (its Rank is a binary search over GetAt, O(log² n), having no rank method); PopMin pops and sets the entry back; DeleteRange removes 100 consecutive keys from a snapshot (tidwall's from a `BTreeG` copy, its Map having no DeleteRange); Load is cowkit's Insert of ascending keys against tidwall's Load. The target is 1.00x in every cell, aim 0.8x; **bold** cells miss it.\n\n", c.reps, c.gridTime)
+	md.WriteString(gridTable(c, grid))
+
+	fmt.Fprintf(&md, "\n## An item set: btree against google/btree\n\n")
+	fmt.Fprintf(&md, "The way etcd's key index uses google/btree v1.1.3's `BTreeG` (degree 32): pointer items ordered by a string field; ReplaceOrInsert of a new object for a key already there; Get of the stored item from a probe; AscendGreaterOrEqual from a probe, stopping after 100; a Clone followed by one pass that deletes the oldest 10%% of the items (google/btree collects them in the pass and deletes after, since it cannot delete while it ascends; cowkit deletes in its loop, which ranges over a snapshot). cowkit stores each item once, as the key of a `Map[*Item, struct{}]`. Ratio: cowkit's time over google's.\n\n")
+	md.WriteString(itemTable(c, items))
 	fmt.Fprintf(&md, "\nRegenerate with `cd benchmarks && go run ./cmd/report`.\n")
 
 	fmt.Fprint(w, "\n"+md.String())
@@ -182,7 +197,7 @@ func measureTargets(c config, w io.Writer) [][]result {
 		if t.Base != nil {
 			benches = append([]func(b *testing.B){t.Base()}, benches...)
 		}
-		row := measure(c.reps, "", benches)
+		row := measure(c.reps, t.Metric, benches)
 		out = append(out, row)
 		fmt.Fprintf(w, "target %-70s", t.Name)
 		for _, r := range row {
@@ -218,7 +233,11 @@ func targetTable(res [][]result, ops [][]result, btreeN int) string {
 		if t.Met != nil {
 			met = verdict(t.Met(ours.value, r) && (t.Allocs < 0 || ours.allocs <= t.Allocs))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s, %d allocs | %s | %s |\n", t.Name, t.Goal, base, ns(ours.value), ours.allocs, ratio, met)
+		value := ns(ours.value)
+		if t.Metric != "" {
+			value = fmt.Sprintf("%.3g %s", ours.value, t.Metric)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s, %d allocs | %s | %s |\n", t.Name, t.Goal, base, value, ours.allocs, ratio, met)
 	}
 	last := len(benchmarks.Impls) - 1
 	for oi, op := range benchmarks.BtreeOps {
@@ -336,4 +355,124 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// gridResult is the grid: [op][key type][size] -> the implementations'
+// medians, tidwall first.
+type gridResult [][2][][]result
+
+var keyTypes = [2]string{"int", "string"}
+
+// measureGrid measures every cell of the grid, the implementations
+// interleaved within each cell.
+func measureGrid(c config, w io.Writer) gridResult {
+	out := make(gridResult, len(benchmarks.GridOps))
+	for oi, op := range benchmarks.GridOps {
+		for ki := range keyTypes {
+			for _, n := range c.gridSizes {
+				var benches []func(b *testing.B)
+				if ki == 0 {
+					for _, im := range benchmarks.GridImpls[int]() {
+						benches = append(benches, op.Int(im, n))
+					}
+				} else {
+					for _, im := range benchmarks.GridImpls[string]() {
+						benches = append(benches, op.String(im, n))
+					}
+				}
+				row := measure(c.reps, op.Metric, benches)
+				out[oi][ki] = append(out[oi][ki], row)
+				fmt.Fprintf(w, "grid %-16s %-6s n=%-8s tidwall %.4g  cowkit %.4g  %.2fx\n", op.Name, keyTypes[ki], count(n), row[0].value, row[1].value, row[1].value/row[0].value)
+			}
+			runtime.GC()
+		}
+	}
+	return out
+}
+
+func gridTable(c config, res gridResult) string {
+	var b strings.Builder
+	var misses []string
+	for ki, kt := range keyTypes {
+		fmt.Fprintf(&b, "%s keys:\n\n| op |", kt)
+		for _, n := range c.gridSizes {
+			fmt.Fprintf(&b, " n=%s |", count(n))
+		}
+		b.WriteString("\n|---|")
+		for range c.gridSizes {
+			b.WriteString("---|")
+		}
+		b.WriteString("\n")
+		for oi, op := range benchmarks.GridOps {
+			unit := op.Metric
+			if unit == "" {
+				unit = "ns/op"
+			}
+			fmt.Fprintf(&b, "| %s (%s) |", op.Name, unit)
+			for si, n := range c.gridSizes {
+				row := res[oi][ki][si]
+				r := row[1].value / row[0].value
+				cell := fmt.Sprintf("%.2fx (%.4g)", r, row[1].value)
+				if r > 1 {
+					cell = "**" + cell + "**"
+					misses = append(misses, fmt.Sprintf("%s, %s keys, n=%s: %.2fx", op.Name, kt, count(n), r))
+				}
+				fmt.Fprintf(&b, " %s |", cell)
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString("\n")
+	}
+	if len(misses) == 0 {
+		b.WriteString("Every cell meets the target.\n")
+	} else {
+		fmt.Fprintf(&b, "Cells that miss the target (%d of %d): %s.\n", len(misses), 2*len(benchmarks.GridOps)*len(c.gridSizes), strings.Join(misses, "; "))
+	}
+	return b.String()
+}
+
+// measureItemSet measures the item-set workload: [op][size] -> google,
+// cowkit.
+func measureItemSet(c config, w io.Writer) [][][]result {
+	out := make([][][]result, len(benchmarks.ItemSetOps))
+	for oi, op := range benchmarks.ItemSetOps {
+		for _, n := range c.gridSizes {
+			var benches []func(b *testing.B)
+			for _, im := range benchmarks.ItemSetImpls {
+				benches = append(benches, op.Setup(im, n))
+			}
+			row := measure(c.reps, "", benches)
+			out[oi] = append(out[oi], row)
+			fmt.Fprintf(w, "items %-26s n=%-8s google %.4g  cowkit %.4g  %.2fx\n", op.Name, count(n), row[0].value, row[1].value, row[1].value/row[0].value)
+		}
+		runtime.GC()
+	}
+	return out
+}
+
+func itemTable(c config, res [][][]result) string {
+	var b strings.Builder
+	b.WriteString("| op |")
+	for _, n := range c.gridSizes {
+		fmt.Fprintf(&b, " n=%s |", count(n))
+	}
+	b.WriteString("\n|---|")
+	for range c.gridSizes {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	for oi, op := range benchmarks.ItemSetOps {
+		fmt.Fprintf(&b, "| %s |", op.Name)
+		for si := range c.gridSizes {
+			row := res[oi][si]
+			r := row[1].value / row[0].value
+			cell := fmt.Sprintf("%.2fx (%s)", r, ns(row[1].value))
+			if r > 1 {
+				cell = "**" + cell + "**"
+			}
+			fmt.Fprintf(&b, " %s |", cell)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
