@@ -14,8 +14,8 @@ import (
 
 // The grid compares btree.Map with tidwall/btree's Map, op by op, at every
 // size in GridSizes and with int and string keys, as ratios in one run:
-// every op DESIGN.md's second round lists, old and new. Both sit behind
-// GridMap, so each pays the same interface call.
+// every op of the ordered-map API that both have, old and new. Both sit
+// behind GridMap, so each pays the same interface call.
 
 // GridSizes are the map sizes of the grid.
 var GridSizes = []int{1e3, 1e4, 1e5, 1e6}
