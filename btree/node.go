@@ -49,15 +49,6 @@ type inner[K, V any] struct {
 	cnt  [maxInner + 1]int
 }
 
-// size returns the number of entries in the subtree h at level.
-func size[K, V any](h *header, level int) int {
-	if level == 0 {
-		return int(h.n)
-	}
-	in := innerOf[K, V](h)
-	return sum(in.cnt[:in.n+1])
-}
-
 // The map knows the level of every node it reaches (leaves are at level 0,
 // all at the same depth), so a header is converted to its node type without
 // a tag. These conversions go from a smaller type to a larger one, which
