@@ -34,6 +34,12 @@ func TestConcurrentSnapshots(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(r), 1))
+			// On an error a reader reports it and then only drains snaps, so
+			// that the writer never blocks on a reader that gave up.
+			defer func() {
+				for range snaps {
+				}
+			}()
 			for s := range snaps {
 				n, total, prev := 0, 0, -1
 				for k, v := range s.m.All() {

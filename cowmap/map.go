@@ -43,7 +43,10 @@ func (m *Map[K, V]) Get(k K) (V, bool) {
 
 // Set stores v under k. If m shares its entries, Set first copies them
 // (O(n), like maps.Clone); otherwise it writes in place, and allocates only
-// when the Go map grows, never to overwrite an existing key.
+// when the Go map grows. Overwriting an existing key does not allocate,
+// with one exception that is Go's map's own: a map of exactly 8 entries
+// keeps them in one group and grows into a table on its next write,
+// whatever the key.
 func (m *Map[K, V]) Set(k K, v V) {
 	if !m.r.Unique() {
 		m.copyUp()

@@ -61,6 +61,11 @@ func intSpec() cowtest.Spec[*Map[int, int], map[int]int] {
 				if len(m) == 0 {
 					t.Skip("empty")
 				}
+				if len(m) == 8 {
+					// Go's map holds up to 8 entries in one group and grows
+					// into a table on the next write, even to a key it has.
+					t.Skip("a Go map of 8 entries allocates on its next write")
+				}
 				k := rapid.SampledFrom(keys(m)).Draw(t, "k")
 				v := rapid.Int().Draw(t, "v")
 				return mstep{
@@ -120,15 +125,16 @@ func intSpec() cowtest.Spec[*Map[int, int], map[int]int] {
 				}
 			}},
 			{Name: "WriteWhileIterating", Draw: func(t *rapid.T, m map[int]int) mstep {
-				// The loop moves every entry to a key past all the snapshot's
-				// keys, so the result does not depend on the map's order.
+				// The loop bumps every value it visits and adds one key below
+				// all of the snapshot's, so the result does not depend on the
+				// map's order, and the keys stay small however often it runs.
 				want := maps.Clone(m)
-				shift := 1
+				extra := 0
 				for k := range m {
-					shift = max(shift, k+1)
+					extra = min(extra, k-1)
 				}
 				return mstep{
-					Label: fmt.Sprintf("for k, v := range All() { Delete(k); Set(k+%d, v) }", shift),
+					Label: fmt.Sprintf("for k, v := range All() { Set(k, v+1); Set(%d, 0) }", extra),
 					Apply: func(t *rapid.T, m *Map[int, int]) {
 						saw := map[int]int{}
 						for k, v := range m.All() {
@@ -136,19 +142,21 @@ func intSpec() cowtest.Spec[*Map[int, int], map[int]int] {
 								t.Fatalf("the loop saw key %d twice", k)
 							}
 							saw[k] = v
-							m.Delete(k)
-							m.Set(k+shift, v)
+							m.Set(k, v+1)
+							m.Set(extra, 0) // a new key: the loop must not see it
 						}
 						if !maps.Equal(saw, want) {
 							t.Fatalf("the loop saw %v, want the snapshot %v", saw, want)
 						}
 					},
 					Model: func(m map[int]int) map[int]int {
-						n := map[int]int{}
-						for k, v := range m {
-							n[k+shift] = v
+						for k := range m {
+							m[k]++
 						}
-						return n
+						if len(m) > 0 {
+							m[extra] = 0
+						}
+						return m
 					},
 				}
 			}},

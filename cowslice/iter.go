@@ -10,7 +10,7 @@ import "iter"
 
 // All returns an iterator over the index-value pairs of s in ascending index
 // order, over a snapshot of s taken when the loop starts. It never copies the
-// elements and never allocates.
+// elements; a loop written directly over it allocates nothing.
 func (s *Slice[T]) All() iter.Seq2[int, T] {
 	return func(yield func(int, T) bool) {
 		r := s.r.Share()

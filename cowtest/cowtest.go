@@ -68,8 +68,9 @@ type Spec[H, M any] struct {
 	// Ops are the operations to try.
 	Ops []Op[H, M]
 
-	// MaxHandles bounds the number of live handles (default 8). A Clone
-	// at the limit first releases a live handle and forgets it.
+	// MaxHandles bounds the number of live handles (default 8; at least
+	// 2, a smaller value counts as 2). A Clone at the limit first releases
+	// a live handle and forgets it.
 	MaxHandles int
 
 	// CheckAllocs turns on the allocation checks: every Clone must allocate
@@ -137,8 +138,11 @@ type machine[H, M any] struct {
 // rapid.Check, or to rapid.MakeFuzz for a fuzz target.
 func (spec Spec[H, M]) Property(t *rapid.T) {
 	spec.validate()
-	if spec.MaxHandles <= 0 {
+	switch {
+	case spec.MaxHandles <= 0:
 		spec.MaxHandles = 8
+	case spec.MaxHandles < 2: // a Clone at the limit forgets a handle, and needs one left
+		spec.MaxHandles = 2
 	}
 	if spec.CheckAllocs {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
