@@ -90,8 +90,9 @@
 // A comparison function given to [NewFunc] that breaks its rule (one that
 // changes its mind, or orders keys inconsistently) leaves the map written
 // with it in an order it cannot search, but it never reaches another
-// handle: every write changes only nodes its own walk has made private, and
-// repairs follow the tree's structure, not the keys.
+// handle: every write changes only the nodes on its own walk, which it makes
+// private as it goes, and siblings it holds alone or makes private first;
+// and repairs follow the tree's structure, not the keys.
 //
 // # Concurrency
 //

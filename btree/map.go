@@ -55,8 +55,9 @@ func New[K cmp.Ordered, V any]() *Map[K, V] {
 // A cmp that breaks this rule (one that changes its mind, or orders keys
 // inconsistently) leaves the map written with it in an order it cannot
 // search: later calls may miss keys, find the wrong one or see one twice.
-// It never reaches further: a write only changes nodes that its own walk
-// has made private, so no other handle sharing nodes with the map ever
+// It never reaches further: a write changes only the nodes on its own walk,
+// which it makes private as it goes, and siblings it holds alone or makes
+// private first, so no other handle sharing nodes with the map ever
 // changes, and the tree keeps its shape and counts.
 func NewFunc[K, V any](cmp func(a, b K) int) *Map[K, V] {
 	if cmp == nil {

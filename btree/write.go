@@ -105,11 +105,11 @@ func (p *path[K, V]) add(height, d int) {
 //
 // Every write that changes the tree's shape (a split, a shift, a merge)
 // starts with a walk of its own, and touches only nodes on that walk and
-// siblings it has checked or made private: it never walks again to a node
-// an earlier walk made private. With a comparison function that breaks
-// NewFunc's rule, a second walk can end somewhere else, where nodes may be
-// shared with other handles; this way such a function can disorder the map
-// written with it, but never reach a node another handle holds.
+// siblings it holds alone or makes private first. It never relies on an
+// earlier walk having made a node private: with a comparison function that
+// breaks NewFunc's rule, a second walk can end somewhere else, where nodes
+// may be shared with other handles. So such a function can disorder the
+// map written with it, but never reach a node another handle holds.
 func (m *Map[K, V]) privatePath(k K, p *path[K, V]) *leaf[K, V] {
 	first, last := true, true
 	p.edge[0] = true

@@ -34,7 +34,8 @@
 // another goroutine meanwhile copies before it writes, because the running
 // loop still counts as a holder; without that share it could find itself
 // the only other holder and write the map in place under the loop. A
-// loop costs two atomic operations and allocates nothing; the snapshot is
+// loop costs two atomic operations and, written directly over the iterator,
+// allocates nothing; the snapshot is
 // free unless the body writes.
 //
 // The snapshot is taken when the loop starts, not when the iterator is

@@ -104,5 +104,6 @@ func (m *Map[K, V]) Clone() *Map[K, V] {
 func (m *Map[K, V]) Release() { m.r.Drop() }
 
 // Shared reports whether m's entries are currently shared with another live
-// handle, so that the next write to m will copy them first.
+// handle, or with a loop over m that is running, so that the next write to m
+// will copy them first.
 func (m *Map[K, V]) Shared() bool { return m.r.Shared() }

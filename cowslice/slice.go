@@ -156,7 +156,8 @@ func (s *Slice[T]) Release() {
 }
 
 // Shared reports whether s's elements are currently shared with another live
-// handle, so that the next write to s will copy them first.
+// handle, or with a loop over s that is running, so that the next write to s
+// will copy them first.
 func (s *Slice[T]) Shared() bool { return s.r.Shared() }
 
 // Mutable returns s's elements as a plain slice that the caller may write,
