@@ -430,3 +430,45 @@ func TestStressNewOps(t *testing.T) {
 	}
 	mustCheck(t, append(clones, src)...)
 }
+
+// TestCursorOnAnotherGoroutine: a cursor made on a map may be walked and
+// released on another goroutine while the map's owner writes it. The
+// release and the owner's settle meet only in atomics (run with -race);
+// before the pin count and its epoch shared one word, a release that read
+// the old epoch could take its pin back after the settle had counted it,
+// leaving the root with one holder too few.
+func TestCursorOnAnotherGoroutine(t *testing.T) {
+	m := build(rand.Perm(1000))
+	for round := range 200 {
+		c := m.Cursor()
+		want := collectMap(m)
+		done := make(chan error)
+		go func() {
+			n := 0
+			for c.Next() {
+				if want[c.Key()] != c.Value() {
+					done <- fmt.Errorf("round %d: the cursor saw %d -> %d, its snapshot has %d", round, c.Key(), c.Value(), want[c.Key()])
+					c.Release()
+					return
+				}
+				n++
+			}
+			c.Release()
+			if n != len(want) {
+				done <- fmt.Errorf("round %d: the cursor saw %d entries, want %d", round, n, len(want))
+				return
+			}
+			done <- nil
+		}()
+		for i := range 50 {
+			m.Set((round*50+i)%1500, -round)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustCheck(t, m)
+	if shared(m) {
+		t.Fatal("every cursor was released, but the map is still shared")
+	}
+}

@@ -32,7 +32,7 @@ func checkShapes[K, V any](live []*Map[K, V], unordered map[*Map[K, V]]bool) err
 	holders := map[*header]int{}
 	seen := map[*header]bool{}
 	for hi, m := range live {
-		if p := m.pins.Load(); p != 0 {
+		if p := m.pins.Load() & pinMask; p != 0 {
 			return fmt.Errorf("handle %d: %d iterations still pinned", hi, p)
 		}
 		if m.root == nil {

@@ -14,7 +14,7 @@ package btree
 // A Cursor must not be used by several goroutines at once. Cursors on one
 // map, each on its own goroutine, are fine.
 type Cursor[K, V any] struct {
-	s pinned[K, V]
+	s hold[K, V]
 	// lf and i are the entry the cursor is on (lf is nil when it is on
 	// none); frames[d] is the inner node at depth d and the child taken.
 	lf     *leaf[K, V]

@@ -41,7 +41,7 @@ func (m *Map[K, V]) appendMax(k K, v V) bool {
 		return false
 	}
 	var cnt [fastHeight]*int
-	private := h.shares.Load() == 0 && m.pins.Load() == 0
+	private := h.shares.Load() == 0 && !m.pinned()
 	for level := m.height; level > 0; level-- {
 		in := innerOf[K, V](h)
 		cnt[level-1] = &in.cnt[in.n]

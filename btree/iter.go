@@ -20,36 +20,55 @@ import "iter"
 // another goroutine while its owner keeps writing, hand that goroutine a
 // Clone, not the handle or an iterator over it.
 
-// pinned is an iteration's hold on m's tree, from pin to unpin.
-type pinned[K, V any] struct {
+// hold is an iteration's hold on m's tree, from pin to unpin.
+type hold[K, V any] struct {
 	m      *Map[K, V]
 	root   *header
 	height int
-	epoch  uint64
+	epoch  uint64 // m's epoch when pinned
+	shared bool   // the hold is a real share of root, not a pin
 }
 
-// pin takes a snapshot of m for an iteration.
-func (m *Map[K, V]) pin() pinned[K, V] {
-	s := pinned[K, V]{m: m, root: m.root, height: m.height}
-	if s.root != nil {
-		m.pins.Add(1)
-		s.epoch = m.epoch
+// pin takes a snapshot of m for an iteration: one more pin in m.pins,
+// with the epoch read in the same atomic step.
+func (m *Map[K, V]) pin() hold[K, V] {
+	s := hold[K, V]{m: m, root: m.root, height: m.height}
+	if s.root == nil {
+		return s
 	}
-	return s
+	for {
+		v := m.pins.Load()
+		if v&pinMask == pinMask { // the count is full: hold a real share
+			s.root.shares.Add(1)
+			s.shared = true
+			return s
+		}
+		if m.pins.CompareAndSwap(v, v+1) {
+			s.epoch = v >> pinBits
+			return s
+		}
+	}
 }
 
-// unpin lets go of the snapshot: it takes back its pin, or, if a write to
-// the map has turned the pin into a share of the root since, drops that
-// share. Unpinning twice does nothing.
-func (s *pinned[K, V]) unpin() {
+// unpin lets go of the snapshot: it takes back its pin if the epoch is the
+// one it pinned in, or else, since a write has turned the pin into a share
+// of the root, drops that share. It touches only atomics, so it may run on
+// another goroutine while the map is written. Unpinning twice does nothing.
+func (s *hold[K, V]) unpin() {
 	if s.root == nil {
 		return
 	}
-	if s.m.epoch == s.epoch {
-		s.m.pins.Add(-1)
-	} else {
-		drop[K, V](s.root, s.height)
+	for !s.shared {
+		v := s.m.pins.Load()
+		if v>>pinBits != s.epoch {
+			break
+		}
+		if s.m.pins.CompareAndSwap(v, v-1) {
+			s.root = nil
+			return
+		}
 	}
+	drop[K, V](s.root, s.height)
 	s.root = nil
 }
 

@@ -31,12 +31,24 @@ type Map[K, V any] struct {
 	search func(keys []K, k K) (int, bool)
 	cmp    func(a, b K) int
 
-	// pins counts the iterations and cursors running over m's root that
-	// have not counted themselves in its shares (see pin), and epoch
-	// changes each time a write turns them into real shares (settle).
-	pins  atomic.Int64
-	epoch uint64
+	// pins packs into one word, so that a cursor released on another
+	// goroutine while m is written sees both at once: in its low pinBits,
+	// the iterations and cursors that pin m's root without a share (see
+	// pin); above them, an epoch that settle advances each time it turns
+	// those pins into shares.
+	pins atomic.Uint64
 }
+
+// pinBits is the width of the pin count in Map.pins: up to 2^24-1 pins at
+// once, and then pin takes real shares; the epoch, in the other 40 bits,
+// wraps after 2^40 settles.
+const (
+	pinBits = 24
+	pinMask = 1<<pinBits - 1
+)
+
+// pinned reports whether an iteration or cursor pins m's root.
+func (m *Map[K, V]) pinned() bool { return m.pins.Load()&pinMask != 0 }
 
 // New returns an empty map ordered by cmp.Compare, so NaN keys sort first,
 // and all NaNs are one key. Comparisons are direct, not calls through a
@@ -309,16 +321,31 @@ func (m *Map[K, V]) mustOrder(method string) {
 // the root counts its iterations as holders, exactly as if each had been a
 // Clone, and a write shadows the root instead of writing in place.
 func (m *Map[K, V]) settle() {
-	if m.pins.Load() != 0 {
+	if m.pinned() {
 		m.settlePins()
 	}
 }
 
+// settlePins counts the pins as shares of the root first, then advances
+// the epoch and clears the count in one step: a pin released on another
+// goroutine meanwhile either takes itself back from the count (and the
+// step is retried) or finds the new epoch and drops a share that is
+// already there.
+//
 //go:noinline
 func (m *Map[K, V]) settlePins() {
-	m.root.shares.Add(m.pins.Load())
-	m.pins.Store(0)
-	m.epoch++
+	for {
+		v := m.pins.Load()
+		n := int64(v & pinMask)
+		if n == 0 {
+			return
+		}
+		m.root.shares.Add(n)
+		if m.pins.CompareAndSwap(v, (v>>pinBits+1)<<pinBits) {
+			return
+		}
+		m.root.shares.Add(-n)
+	}
 }
 
 //go:noinline

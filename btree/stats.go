@@ -21,7 +21,7 @@ type Stats struct {
 func (m *Map[K, V]) Stats() Stats {
 	s := Stats{Height: m.height}
 	if m.root != nil {
-		m.stats(&s, m.root, m.height, m.pins.Load() != 0)
+		m.stats(&s, m.root, m.height, m.pinned())
 	}
 	return s
 }

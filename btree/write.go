@@ -345,7 +345,7 @@ func (m *Map[K, V]) Pop(k K) (K, V, bool) {
 		return zk, zv, false
 	}
 	var cnt [fastHeight]*int
-	private := h.shares.Load() == 0 && m.pins.Load() == 0
+	private := h.shares.Load() == 0 && !m.pinned()
 	first, last := true, true
 	for level := m.height; level > 0; level-- {
 		in := innerOf[K, V](h)
@@ -406,7 +406,7 @@ func (m *Map[K, V]) popEdge(max bool) (K, V, bool) {
 		return zk, zv, false
 	}
 	var cnt [fastHeight]*int
-	private := h.shares.Load() == 0 && m.pins.Load() == 0
+	private := h.shares.Load() == 0 && !m.pinned()
 	for level := m.height; level > 0; level-- {
 		in := innerOf[K, V](h)
 		i := 0
