@@ -46,10 +46,13 @@
 // and Rank are O(log n); Clone is O(1) and allocates only the handle; the
 // first write to a path after a Clone copies O(log n) nodes (for a million
 // int entries, a 1 KiB leaf and five 248-byte inner nodes); iteration costs
-// O(1) per entry after an O(log n) start; [Map.DeleteRange] opens only the
-// two paths at its ends, O(log n) nodes, however many entries it removes;
-// [Map.Insert] and [Collect] append ascending keys in O(1) each; Diff costs
-// O(d log n) for d changes between versions that share structure.
+// O(1) per entry after an O(log n) start; [Map.DeleteRange] copies O(log n)
+// nodes however many entries it removes (the two paths at its ends and a few
+// siblings; on a map that holds the dropped subtrees alone, freeing them
+// visits their inner nodes); [Map.Insert] and [Collect] append ascending keys
+// with a walk down the right edge, which stays in the cache, and no search;
+// Diff costs O(d log n) for d changes between versions that share
+// structure.
 //
 // # An ordered map
 //

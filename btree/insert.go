@@ -8,10 +8,10 @@ import (
 // Insert sets every key-value pair of seq in m, in order, as Set would
 // (maps.Insert's name). Keys that arrive ascending and beyond m's current
 // largest key are appended to the last leaf without a search, and fill it
-// before the next leaf starts, so that loading sorted data costs O(1) per
-// entry (a walk down the tree's right edge, which stays in the cache) and
-// leaves every leaf but the last full: about 17 bytes of heap per int->int
-// entry. Other keys are set as Set sets them: unsorted input is just as
+// before the next leaf starts, so that loading sorted data costs a walk down
+// the tree's right edge per entry (O(log n) steps that stay in the cache,
+// and no search) and leaves every leaf but the last full: about 17 bytes of
+// heap per int->int entry. Other keys are set as Set sets them: unsorted input is just as
 // correct, at Set's cost.
 func (m *Map[K, V]) Insert(seq iter.Seq2[K, V]) {
 	for k, v := range seq {
@@ -23,7 +23,8 @@ func (m *Map[K, V]) Insert(seq iter.Seq2[K, V]) {
 
 // Collect returns a new map, ordered by cmp.Compare, holding the pairs of
 // seq (maps.Collect's name). A later pair replaces an earlier one with an
-// equal key. Sorted input loads in O(1) per entry; see [Map.Insert].
+// equal key. Sorted input loads without a search per entry; see
+// [Map.Insert].
 func Collect[K cmp.Ordered, V any](seq iter.Seq2[K, V]) *Map[K, V] {
 	m := New[K, V]()
 	m.Insert(seq)

@@ -9,10 +9,12 @@ package btree
 // between the two paths lies wholly inside the range and leaves the tree
 // with one count decrement, never opened, its size known from its parent's
 // count. Then the nodes left underfull on the two paths are merged with or
-// refilled from their neighbours, as Delete does. So removing most of a
-// shared map copies O(log n) nodes, and the other handles keep all of it.
-// On a map that holds its nodes alone, the dropped subtrees are freed, which
-// visits each of their inner nodes once (their leaves are not opened).
+// refilled from their neighbours (copying a shared neighbour first), as
+// Delete does; each fix walks from the root again, O(log² n) steps in all.
+// So removing most of a shared map copies O(log n) nodes, and the other
+// handles keep all of it. On a map that holds its nodes alone, the dropped
+// subtrees are freed, which visits each of their inner nodes once (their
+// leaves are not opened).
 //
 //	DeleteRange(25, 75) on      [20 | 40 | 60 | 80]
 //	                           /    |    |    |    \

@@ -13,7 +13,10 @@ const fastHeight = 12
 // the key and the value are replaced, as a Go map and google/btree's
 // ReplaceOrInsert do: m[-0.0] = 1 after m[+0.0] = 0 leaves the key -0.0, and
 // with NewFunc orderings that equate distinct values the key given last is
-// the one stored.
+// the one stored. (An inner node may still hold a copy of an older equal key,
+// or of a deleted one, as a separator: a key object, such as an item's
+// pointer, can stay reachable after it was replaced or deleted, until that
+// part of the tree is rebuilt.)
 //
 // Set walks from the root to the leaf where k belongs. A node on that path
 // that m shares with another handle is copied first (one node per level);
