@@ -48,10 +48,10 @@ func (m *Map[K, V]) DeleteRange(lo, hi K) int {
 // subtree is now empty. hasLo and hasHi say whether the subtree reaches
 // past lo and hi; a bound it lies inside of is not searched.
 func (m *Map[K, V]) trim(slot **header, level int, lo, hi K, hasLo, hasHi bool) (int, bool) {
-	h := writable[K, V](slot, level)
-	h.dirty = true
 	if level == 0 {
-		lf := leafOf[K, V](h)
+		// Search first: a boundary leaf with nothing in the range is left
+		// as it is, shared or not.
+		lf := leafOf[K, V](*slot)
 		n := int(lf.n)
 		a, b := 0, n
 		if hasLo {
@@ -63,6 +63,8 @@ func (m *Map[K, V]) trim(slot **header, level int, lo, hi K, hasLo, hasHi bool) 
 		if a >= b {
 			return 0, false
 		}
+		lf = leafOf[K, V](writable[K, V](slot, 0))
+		lf.dirty = true
 		copy(lf.keys[a:], lf.keys[b:n])
 		copy(lf.vals[a:], lf.vals[b:n])
 		k := b - a
@@ -71,6 +73,8 @@ func (m *Map[K, V]) trim(slot **header, level int, lo, hi K, hasLo, hasHi bool) 
 		lf.n -= int32(k)
 		return k, lf.n == 0
 	}
+	h := writable[K, V](slot, level)
+	h.dirty = true
 	// a and b are the children lo and hi fall in; -1 and n+1 mean that
 	// the bound lies outside this subtree, so that every child before b
 	// (or after a) lies inside the range.

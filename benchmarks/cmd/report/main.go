@@ -390,19 +390,25 @@ func measureGrid(c config, w io.Writer) gridResult {
 	return out
 }
 
+// sizesHeader writes the header of a table with a column per size.
+func sizesHeader(b *strings.Builder, sizes []int) {
+	b.WriteString("| op |")
+	for _, n := range sizes {
+		fmt.Fprintf(b, " n=%s |", count(n))
+	}
+	b.WriteString("\n|---|")
+	for range sizes {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+}
+
 func gridTable(c config, res gridResult) string {
 	var b strings.Builder
 	var misses []string
 	for ki, kt := range keyTypes {
-		fmt.Fprintf(&b, "%s keys:\n\n| op |", kt)
-		for _, n := range c.gridSizes {
-			fmt.Fprintf(&b, " n=%s |", count(n))
-		}
-		b.WriteString("\n|---|")
-		for range c.gridSizes {
-			b.WriteString("---|")
-		}
-		b.WriteString("\n")
+		fmt.Fprintf(&b, "%s keys:\n\n", kt)
+		sizesHeader(&b, c.gridSizes)
 		for oi, op := range benchmarks.GridOps {
 			unit := op.Metric
 			if unit == "" {
@@ -452,15 +458,7 @@ func measureItemSet(c config, w io.Writer) [][][]result {
 
 func itemTable(c config, res [][][]result) string {
 	var b strings.Builder
-	b.WriteString("| op |")
-	for _, n := range c.gridSizes {
-		fmt.Fprintf(&b, " n=%s |", count(n))
-	}
-	b.WriteString("\n|---|")
-	for range c.gridSizes {
-		b.WriteString("---|")
-	}
-	b.WriteString("\n")
+	sizesHeader(&b, c.gridSizes)
 	for oi, op := range benchmarks.ItemSetOps {
 		fmt.Fprintf(&b, "| %s |", op.Name)
 		for si := range c.gridSizes {
