@@ -60,8 +60,8 @@ func (s *hold[K, V]) unpin() {
 	}
 	for !s.shared {
 		v := s.m.pins.Load()
-		if v>>pinBits != s.epoch {
-			break
+		if v>>pinBits != s.epoch || v&pinMask == 0 {
+			break // settled: the pin is a share now (a count of 0 means an epoch that wrapped)
 		}
 		if s.m.pins.CompareAndSwap(v, v-1) {
 			s.root = nil

@@ -287,3 +287,11 @@ func TestConstantFuzzInputs(t *testing.T) {
 		})
 	}
 }
+
+// TestMaxHandlesOne: a limit of one handle counts as two. Before the clamp
+// a Clone at the limit forgot the only handle and then picked from none.
+func TestMaxHandlesOne(t *testing.T) {
+	spec := boxSpec(correct, false)
+	spec.MaxHandles = 1
+	cowtest.Check(t, spec)
+}
