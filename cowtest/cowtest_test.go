@@ -274,10 +274,10 @@ func FuzzHarness(f *testing.F) {
 }
 
 // TestConstantFuzzInputs: inputs that repeat one byte make rapid draw the
-// same choice again and again, which a fuzzer finds in seconds. Before
-// Clone at MaxHandles made room instead of skipping, many of them (0x02,
-// 0x04, ...) chose Clone forever, and rapid failed the test with "can't
-// find a valid (non-skipped) action" though nothing was wrong. An input that rapid
+// same choice again and again, which a fuzzer finds in seconds. When a
+// Clone at MaxHandles skipped, many of them (0x02, 0x04, ...) chose Clone
+// forever, and rapid failed the test with "can't find a valid
+// (non-skipped) action" though nothing was wrong. An input that rapid
 // finds invalid is skipped, never failed.
 func TestConstantFuzzInputs(t *testing.T) {
 	prop := rapid.MakeFuzz(boxSpec(correct, false).Property)
@@ -288,8 +288,9 @@ func TestConstantFuzzInputs(t *testing.T) {
 	}
 }
 
-// TestMaxHandlesOne: a limit of one handle counts as two. Before the clamp
-// a Clone at the limit forgot the only handle and then picked from none.
+// TestMaxHandlesOne: with a limit of one handle every Clone step clones
+// nothing, and the test still runs (a Clone that forgot a handle to make
+// room once picked from none and panicked here).
 func TestMaxHandlesOne(t *testing.T) {
 	spec := boxSpec(correct, false)
 	spec.MaxHandles = 1
