@@ -9,16 +9,16 @@ import (
 	"testing"
 )
 
-// TestIterationDoesNotWriteTheRoot: loops and cursors pin the handle, not
+// TestIterationDoesNotWriteTheRoot: loops and cursors hold the handle, not
 // the root, whose count shares a cache line with the keys every Get on
 // every clone reads.
 func TestIterationDoesNotWriteTheRoot(t *testing.T) {
 	m := build(rand.Perm(10000))
 	c := m.Clone() // a clone, as a Get on another goroutine would use
-	before := m.root.shares.Load()
+	before := m.root.shares.Holders()
 	check := func(what string) {
 		t.Helper()
-		if got := m.root.shares.Load(); got != before {
+		if got := m.root.shares.Holders(); got != before {
 			t.Fatalf("%s wrote the root's count: %d, was %d", what, got, before)
 		}
 	}
@@ -46,10 +46,10 @@ func TestIterationDoesNotWriteTheRoot(t *testing.T) {
 	mustCheck(t, m)
 }
 
-// TestWritesSettlePins: a write inside loops over the map, however nested,
-// turns their pins into shares, and each loop then drops its own; the loops
-// see their snapshots, and afterwards nothing is left pinned or shared.
-func TestWritesSettlePins(t *testing.T) {
+// TestWritesSettleHolds: a write inside loops over the map, however nested,
+// turns their holds into shares, and each loop then drops its own; the loops
+// see their snapshots, and afterwards nothing is left held or shared.
+func TestWritesSettleHolds(t *testing.T) {
 	m := build(rand.Perm(3000))
 	want := collectMap(m)
 	outer := 0
@@ -63,10 +63,10 @@ func TestWritesSettlePins(t *testing.T) {
 			for k2 := range m.Ascend(1000) {
 				inner++
 				if inner == 5 {
-					m.Set(k2, -1) // settles both loops' pins
+					m.Set(k2, -1) // settles both loops' holds
 				}
 				if inner == 10 {
-					for range m.Descend(100) { // a new pin on the new root
+					for range m.Descend(100) { // a new hold on the new root
 						m.Delete(50) // settles it
 						break
 					}
@@ -434,8 +434,8 @@ func TestStressNewOps(t *testing.T) {
 // TestCursorOnAnotherGoroutine: a cursor made on a map may be walked and
 // released on another goroutine while the map's owner writes it. The
 // release and the owner's settle meet only in atomics (run with -race);
-// before the pin count and its epoch shared one word, a release that read
-// the old epoch could take its pin back after the settle had counted it,
+// before the hold count and its epoch shared one word, a release that read
+// the old epoch could take its hold back after the settle had counted it,
 // leaving the root with one holder too few.
 func TestCursorOnAnotherGoroutine(t *testing.T) {
 	m := build(rand.Perm(1000))

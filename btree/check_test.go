@@ -20,7 +20,7 @@ import (
 //     whose root it is;
 //   - every inner node's count for a child is the number of entries in
 //     the child's subtree, and the counts past its last child are zero;
-//   - no handle has an iteration pinned (no loop or cursor is running);
+//   - no handle has a loop holding it (no loop or cursor is running);
 //   - a map with entries has an ordering.
 func checkMaps[K, V any](live []*Map[K, V]) error { return checkShapes(live, nil) }
 
@@ -32,8 +32,8 @@ func checkShapes[K, V any](live []*Map[K, V], unordered map[*Map[K, V]]bool) err
 	holders := map[*header]int{}
 	seen := map[*header]bool{}
 	for hi, m := range live {
-		if p := m.pins.Load() & pinMask; p != 0 {
-			return fmt.Errorf("handle %d: %d iterations still pinned", hi, p)
+		if p := m.holds.Load() & holdMask; p != 0 {
+			return fmt.Errorf("handle %d: %d loops still hold it", hi, p)
 		}
 		if m.root == nil {
 			if m.height != 0 || m.length != 0 {
@@ -54,7 +54,7 @@ func checkShapes[K, V any](live []*Map[K, V], unordered map[*Map[K, V]]bool) err
 		}
 	}
 	for h, n := range holders {
-		if got := h.shares.Load() + 1; got != int64(n) {
+		if got := h.shares.Holders(); got != int64(n) {
 			return fmt.Errorf("node %p: count %d, but %d holders", h, got, n)
 		}
 	}

@@ -36,7 +36,7 @@ const (
 // Cursor returns a cursor over a snapshot of m taken now. It costs one
 // allocation and, like every iterator of Map, no write to the tree.
 func (m *Map[K, V]) Cursor() *Cursor[K, V] {
-	c := &Cursor[K, V]{s: m.pin()}
+	c := &Cursor[K, V]{s: m.hold()}
 	if h := c.s.height; h <= len(c.small) {
 		c.frames = c.small[:h]
 	} else {
@@ -48,7 +48,7 @@ func (m *Map[K, V]) Cursor() *Cursor[K, V] {
 // Release drops the cursor's snapshot. Afterwards every move reports false.
 // Releasing twice is harmless.
 func (c *Cursor[K, V]) Release() {
-	c.s.unpin()
+	c.s.release()
 	c.state, c.lf = released, nil
 }
 

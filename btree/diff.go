@@ -59,9 +59,9 @@ func (m *Map[K, V]) Diff(base *Map[K, V], eq func(a, b V) bool) iter.Seq[Change[
 	}
 	return func(yield func(Change[K, V]) bool) {
 		var a, b cursor[K, V]
-		sa, sb := m.pin(), base.pin()
-		defer sa.unpin()
-		defer sb.unpin()
+		sa, sb := m.hold(), base.hold()
+		defer sa.release()
+		defer sb.release()
 		a.start(sa.root, sa.height)
 		b.start(sb.root, sb.height)
 		cmp := m.cmp

@@ -111,7 +111,7 @@ func TestDiffEq(t *testing.T) {
 	}
 }
 
-func TestDiffStopsEarlyAndUnpins(t *testing.T) {
+func TestDiffStopsEarlyAndLetsGo(t *testing.T) {
 	base := build(rand.Perm(10000))
 	m := base.Clone()
 	for i := range 100 {

@@ -42,12 +42,12 @@ func (m *Map[K, V]) appendMax(k K, v V) bool {
 		return false
 	}
 	var cnt [fastHeight]*int
-	private := h.shares.Load() == 0 && !m.pinned()
+	private := !h.shares.Shared() && !m.held()
 	for level := m.height; level > 0; level-- {
 		in := innerOf[K, V](h)
 		cnt[level-1] = &in.cnt[in.n]
 		h = in.kids[in.n]
-		private = private && h.shares.Load() == 0
+		private = private && !h.shares.Shared()
 	}
 	lf := leafOf[K, V](h)
 	if m.cmp(k, lf.keys[lf.n-1]) <= 0 {

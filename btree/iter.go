@@ -2,68 +2,69 @@ package btree
 
 import "iter"
 
-// Every iterator works on a snapshot: while the loop runs, it holds m's
-// root as a Clone would, and lets go when the loop ends, however it ends.
-// The loop body may therefore write to the map it ranges over: the loop
-// goes on over the entries as they were, and the first write to each node
-// pays the copy it would pay after a Clone.
+// hold is a loop's hold on m's tree: every iterator, Diff and Cursor works
+// on a snapshot of m taken when it starts, which it holds as a Clone holds
+// its root, and lets go of when it ends, however it ends. The loop body may
+// therefore write to the map it ranges over: the loop goes on over the
+// entries as they were, and the first write to each node pays the copy it
+// would pay after a Clone.
 //
-// Holding the root costs the loop no write to the tree. It adds one to a
-// count on the handle (pin), a cache line that only users of this handle
-// read, not to the root's count, which Get on every clone reads; a write to
-// the handle first turns such pins into real shares of the root (settle),
-// and the loop's end then drops a real share. So short scans on one core
-// do not slow down Gets on clones on another.
+// Holding the root costs the loop no write to the tree. The hold is counted
+// on the handle (Map.holds), a cache line that only users of this handle
+// read, not on the root's count, which Get on every clone reads; a write to
+// the handle first turns such holds into real shares of the root (settle),
+// and the loop's end then drops a real share. So short scans on one core do
+// not slow down Gets on clones on another.
 //
 // The snapshot is taken when the loop starts, not when All is called, and
 // reading the handle then is a read like any other: to range over a map on
 // another goroutine while its owner keeps writing, hand that goroutine a
 // Clone, not the handle or an iterator over it.
-
-// hold is an iteration's hold on m's tree, from pin to unpin.
 type hold[K, V any] struct {
 	m      *Map[K, V]
 	root   *header
 	height int
-	epoch  uint64 // m's epoch when pinned
-	shared bool   // the hold is a real share of root, not a pin
+	epoch  uint64 // m's epoch when the hold was counted
+	shared bool   // the hold is a real share of root, not counted on m
 }
 
-// pin takes a snapshot of m for an iteration: one more pin in m.pins,
-// with the epoch read in the same atomic step.
-func (m *Map[K, V]) pin() hold[K, V] {
+// hold takes a snapshot of m for a loop: one more hold counted in m.holds,
+// with the epoch read in the same atomic step. When that count is full, it
+// holds the root as Clone does.
+func (m *Map[K, V]) hold() hold[K, V] {
 	s := hold[K, V]{m: m, root: m.root, height: m.height}
 	if s.root == nil {
 		return s
 	}
 	for {
-		v := m.pins.Load()
-		if v&pinMask == pinMask { // the count is full: hold a real share
-			s.root.shares.Add(1)
+		v := m.holds.Load()
+		if v&holdMask == holdMask { // the count is full: hold a real share
+			s.root = m.holdRoot()
 			s.shared = true
 			return s
 		}
-		if m.pins.CompareAndSwap(v, v+1) {
-			s.epoch = v >> pinBits
+		if m.holds.CompareAndSwap(v, v+1) {
+			s.epoch = v >> holdBits
 			return s
 		}
 	}
 }
 
-// unpin lets go of the snapshot: it takes back its pin if the epoch is the
-// one it pinned in, or else, since a write has turned the pin into a share
-// of the root, drops that share. It touches only atomics, so it may run on
-// another goroutine while the map is written. Unpinning twice does nothing.
-func (s *hold[K, V]) unpin() {
+// release lets go of the snapshot: it takes back its count from m.holds if
+// the epoch is the one it was counted in, or else, since a write has turned
+// it into a share of the root, drops that share. It touches only atomics,
+// so it may run on another goroutine while the map is written. Releasing
+// twice does nothing.
+func (s *hold[K, V]) release() {
 	if s.root == nil {
 		return
 	}
 	for !s.shared {
-		v := s.m.pins.Load()
-		if v>>pinBits != s.epoch || v&pinMask == 0 {
-			break // settled: the pin is a share now (a count of 0 means an epoch that wrapped)
+		v := s.m.holds.Load()
+		if v>>holdBits != s.epoch || v&holdMask == 0 {
+			break // settled: the hold is a share now (a count of 0 means an epoch that wrapped)
 		}
-		if s.m.pins.CompareAndSwap(v, v-1) {
+		if s.m.holds.CompareAndSwap(v, v-1) {
 			s.root = nil
 			return
 		}
@@ -75,11 +76,11 @@ func (s *hold[K, V]) unpin() {
 // All returns an iterator over m's entries in ascending key order.
 func (m *Map[K, V]) All() iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		s := m.pin()
+		s := m.hold()
 		if s.root == nil {
 			return
 		}
-		defer s.unpin()
+		defer s.release()
 		ascend(s.root, s.height, yield)
 	}
 }
@@ -109,11 +110,11 @@ func (m *Map[K, V]) Values() iter.Seq[V] {
 // Backward returns an iterator over m's entries in descending key order.
 func (m *Map[K, V]) Backward() iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		s := m.pin()
+		s := m.hold()
 		if s.root == nil {
 			return
 		}
-		defer s.unpin()
+		defer s.release()
 		descend(s.root, s.height, yield)
 	}
 }
@@ -123,11 +124,11 @@ func (m *Map[K, V]) Backward() iter.Seq2[K, V] {
 // O(log n); each entry after it costs O(1).
 func (m *Map[K, V]) Scan(lo, hi K) iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		s := m.pin()
+		s := m.hold()
 		if s.root == nil {
 			return
 		}
-		defer s.unpin()
+		defer s.release()
 		if m.cmp(lo, hi) >= 0 {
 			return
 		}
@@ -140,11 +141,11 @@ func (m *Map[K, V]) Scan(lo, hi K) iter.Seq2[K, V] {
 // entry after it costs O(1).
 func (m *Map[K, V]) Ascend(from K) iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		s := m.pin()
+		s := m.hold()
 		if s.root == nil {
 			return
 		}
-		defer s.unpin()
+		defer s.release()
 		m.ascendFrom(s.root, s.height, from, yield)
 	}
 }
@@ -154,11 +155,11 @@ func (m *Map[K, V]) Ascend(from K) iter.Seq2[K, V] {
 // after it costs O(1).
 func (m *Map[K, V]) Descend(from K) iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		s := m.pin()
+		s := m.hold()
 		if s.root == nil {
 			return
 		}
-		defer s.unpin()
+		defer s.release()
 		m.descendFrom(s.root, s.height, from, yield)
 	}
 }

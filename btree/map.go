@@ -31,24 +31,24 @@ type Map[K, V any] struct {
 	search func(keys []K, k K) (int, bool)
 	cmp    func(a, b K) int
 
-	// pins packs into one word, so that a cursor released on another
-	// goroutine while m is written sees both at once: in its low pinBits,
-	// the iterations and cursors that pin m's root without a share (see
-	// pin); above them, an epoch that settle advances each time it turns
-	// those pins into shares.
-	pins atomic.Uint64
+	// holds packs into one word, so that a cursor released on another
+	// goroutine while m is written sees both at once: in its low holdBits,
+	// the loops and cursors that hold m's root without a share of it (see
+	// hold); above them, an epoch that settle advances each time it turns
+	// those holds into shares.
+	holds atomic.Uint64
 }
 
-// pinBits is the width of the pin count in Map.pins: up to 2^24-1 pins at
-// once, and then pin takes real shares; the epoch, in the other 40 bits,
+// holdBits is the width of the count in Map.holds: up to 2^24-1 holds at
+// once, and then hold takes real shares; the epoch, in the other 40 bits,
 // wraps after 2^40 settles.
 const (
-	pinBits = 24
-	pinMask = 1<<pinBits - 1
+	holdBits = 24
+	holdMask = 1<<holdBits - 1
 )
 
-// pinned reports whether an iteration or cursor pins m's root.
-func (m *Map[K, V]) pinned() bool { return m.pins.Load()&pinMask != 0 }
+// held reports whether a loop or cursor holds m's root through m.holds.
+func (m *Map[K, V]) held() bool { return m.holds.Load()&holdMask != 0 }
 
 // New returns an empty map ordered by cmp.Compare, so NaN keys sort first,
 // and all NaNs are one key. Comparisons are direct, not calls through a
@@ -286,10 +286,17 @@ func (m *Map[K, V]) Max() (K, V, bool) {
 // and each later write copies only the nodes not yet copied. Releasing the
 // clone (see [Map.Release]) lets m write in place again.
 func (m *Map[K, V]) Clone() *Map[K, V] {
+	return &Map[K, V]{root: m.holdRoot(), height: m.height, length: m.length, search: m.search, cmp: m.cmp}
+}
+
+// holdRoot takes a share of m's root and returns it: a Clone holds it for
+// the life of the new handle, and a loop whose count on m is full for the
+// length of the loop.
+func (m *Map[K, V]) holdRoot() *header {
 	if m.root != nil {
-		m.root.shares.Add(1)
+		m.root.shares.Acquire()
 	}
-	return &Map[K, V]{root: m.root, height: m.height, length: m.length, search: m.search, cmp: m.cmp}
+	return m.root
 }
 
 // Release drops m's share of its nodes and leaves m empty, with its ordering
@@ -315,36 +322,36 @@ func (m *Map[K, V]) mustOrder(method string) {
 	}
 }
 
-// settle turns the pins of running iterations and cursors into real
-// shares of the root. Every write calls it before it changes the tree or
-// lets go of the root, so that a pinned snapshot stays whole: after it,
+// settle turns the holds of running loops and cursors counted on m into
+// real shares of the root. Every write calls it before it changes the tree
+// or lets go of the root, so that a held snapshot stays whole: after it,
 // the root counts its iterations as holders, exactly as if each had been a
 // Clone, and a write shadows the root instead of writing in place.
 func (m *Map[K, V]) settle() {
-	if m.pinned() {
-		m.settlePins()
+	if m.held() {
+		m.settleHolds()
 	}
 }
 
-// settlePins counts the pins as shares of the root first, then advances
-// the epoch and clears the count in one step: a pin released on another
+// settleHolds counts the holds as shares of the root first, then advances
+// the epoch and clears the count in one step: a hold released on another
 // goroutine meanwhile either takes itself back from the count (and the
 // step is retried) or finds the new epoch and drops a share that is
 // already there.
 //
 //go:noinline
-func (m *Map[K, V]) settlePins() {
+func (m *Map[K, V]) settleHolds() {
 	for {
-		v := m.pins.Load()
-		n := int64(v & pinMask)
+		v := m.holds.Load()
+		n := int64(v & holdMask)
 		if n == 0 {
 			return
 		}
-		m.root.shares.Add(n)
-		if m.pins.CompareAndSwap(v, (v>>pinBits+1)<<pinBits) {
+		m.root.shares.AcquireN(n)
+		if m.holds.CompareAndSwap(v, (v>>holdBits+1)<<holdBits) {
 			return
 		}
-		m.root.shares.Add(-n)
+		m.root.shares.ReleaseN(n)
 	}
 }
 

@@ -245,14 +245,14 @@ func TestIteratorsStopEarly(t *testing.T) {
 			t.Errorf("%s: the loop ran %d times, want 70", name, n)
 		}
 	}
-	// Every iteration has dropped its pin: m is unshared and writes in place.
+	// Every iteration has dropped its hold: m is unshared and writes in place.
 	mustCheck(t, m)
 	if shared(m) {
-		t.Fatal("an iterator that stopped early left the root pinned")
+		t.Fatal("an iterator that stopped early left the root held")
 	}
 }
 
-func TestIteratorReleasesPinOnPanic(t *testing.T) {
+func TestIteratorReleasesHoldOnPanic(t *testing.T) {
 	m := build(rand.Perm(1000))
 	func() {
 		defer func() { _ = recover() }()
@@ -262,7 +262,7 @@ func TestIteratorReleasesPinOnPanic(t *testing.T) {
 	}()
 	mustCheck(t, m)
 	if shared(m) {
-		t.Fatal("a loop body that panicked left the root pinned")
+		t.Fatal("a loop body that panicked left the root held")
 	}
 }
 
@@ -272,7 +272,7 @@ func TestIteratorReleasesPinOnPanic(t *testing.T) {
 func TestCloneSharesUntilWrite(t *testing.T) {
 	m := build(rand.Perm(100000))
 	c := m.Clone()
-	if c.root != m.root || m.root.shares.Load() != 1 {
+	if c.root != m.root || m.root.shares.Holders() != 2 {
 		t.Fatalf("Clone did not share the root and count it once more")
 	}
 	c.Set(123, -1)
@@ -303,7 +303,7 @@ func TestCloneSharesUntilWrite(t *testing.T) {
 func countPrivate(m *Map[int, int]) int {
 	var walk func(h *header, level int) int
 	walk = func(h *header, level int) int {
-		if h.shares.Load() != 0 {
+		if h.shares.Shared() {
 			return 0 // shared, and so is everything below it, from m's view
 		}
 		n := 1

@@ -22,7 +22,7 @@ type mstep = cowtest.Step[*Map[int, int], map[int]int]
 func shared[K, V any](m *Map[K, V]) bool {
 	var walk func(h *header, level int) bool
 	walk = func(h *header, level int) bool {
-		if h.shares.Load() != 0 {
+		if h.shares.Shared() {
 			return true
 		}
 		if level > 0 {
@@ -69,7 +69,7 @@ func naiveStats[K, V any](m *Map[K, V]) Stats {
 	s := Stats{Height: m.height}
 	var walk func(h *header, level int, shared bool)
 	walk = func(h *header, level int, shared bool) {
-		shared = shared || h.shares.Load() != 0
+		shared = shared || h.shares.Shared()
 		size := int64(unsafe.Sizeof(leaf[K, V]{}))
 		if level > 0 {
 			size = int64(unsafe.Sizeof(inner[K, V]{}))

@@ -1,8 +1,9 @@
 package btree
 
 import (
-	"sync/atomic"
 	"unsafe"
+
+	"github.com/cowkit/cowkit/internal/refcount"
 )
 
 // maxHeight bounds the number of inner levels. Every inner node but those
@@ -13,11 +14,11 @@ const maxHeight = 32
 // header starts every node. Its address is the node's identity: inner nodes
 // point to their children's headers, and the map to its root's.
 type header struct {
-	// shares is the number of holders (parents and handles) minus one,
-	// so that a new node, whose zero value says "one holder", needs no
-	// atomic initialisation. A node is shared while shares > 0, and dead
-	// once it drops below zero.
-	shares atomic.Int64
+	// shares counts the node's holders (parents, handles, loops) minus
+	// one, in the vocabulary of refcount.Shares: a new node needs no
+	// atomic initialisation, and a node with no other holder is written in
+	// place.
+	shares refcount.Shares
 	n      int32 // entries in a leaf, separator keys in an inner node
 	// level is 0 for a leaf and one more than its children's for an inner
 	// node. The code never reads it (the map tracks levels as it walks);
@@ -84,7 +85,7 @@ func cloneNode[K, V any](h *header, level int) *header {
 	copy(dst.kids[:n+1], src.kids[:n+1])
 	copy(dst.cnt[:n+1], src.cnt[:n+1])
 	for _, kid := range dst.kids[:n+1] {
-		kid.shares.Add(1)
+		kid.shares.Acquire()
 	}
 	return &dst.header
 }
@@ -93,7 +94,7 @@ func cloneNode[K, V any](h *header, level int) *header {
 // the last one, the node is dead and its references to its children are
 // dropped in turn: Release recurses only where a count reaches zero.
 func drop[K, V any](h *header, level int) {
-	if h.shares.Add(-1) >= 0 || level == 0 {
+	if !h.shares.Release() || level == 0 {
 		return
 	}
 	in := innerOf[K, V](h)
@@ -107,7 +108,7 @@ func drop[K, V any](h *header, level int) {
 // holding slot (or the handle, for the root) must itself be private.
 func writable[K, V any](slot **header, level int) *header {
 	h := *slot
-	if h.shares.Load() != 0 {
+	if h.shares.Shared() {
 		h = shadow[K, V](slot, level)
 	}
 	return h

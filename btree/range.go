@@ -206,7 +206,7 @@ func (m *Map[K, V]) repairKids(h *header, level int, first, last bool) bool {
 			// The pair rebalanced may have traded children: both stay
 			// marked, so that their dirty children stay reachable.
 			for _, j := range [...]int{i - 1, i, i + 1} {
-				if j >= 0 && j <= int(in.n) && in.kids[j].shares.Load() == 0 {
+				if j >= 0 && j <= int(in.n) && !in.kids[j].shares.Shared() {
 					in.kids[j].dirty = true // private, as in is: never mark a shared node
 				}
 			}

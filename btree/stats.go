@@ -21,13 +21,13 @@ type Stats struct {
 func (m *Map[K, V]) Stats() Stats {
 	s := Stats{Height: m.height}
 	if m.root != nil {
-		m.stats(&s, m.root, m.height, m.pinned())
+		m.stats(&s, m.root, m.height, m.held())
 	}
 	return s
 }
 
 func (m *Map[K, V]) stats(s *Stats, h *header, level int, shared bool) {
-	shared = shared || h.shares.Load() != 0
+	shared = shared || h.shares.Shared()
 	lsize, isize := int64(unsafe.Sizeof(leaf[K, V]{})), int64(unsafe.Sizeof(inner[K, V]{}))
 	add := func(nodes int, size int64) {
 		s.Nodes += nodes

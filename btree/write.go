@@ -238,7 +238,7 @@ func (m *Map[K, V]) setSlow(k K, v V, bulk bool) (old V, loaded bool) {
 // whether it did. parent's count for lf already includes the new entry.
 func shiftInsert[K, V any](parent *inner[K, V], j int, lf *leaf[K, V], i int, k K, v V) bool {
 	if j > 0 {
-		if left := leafOf[K, V](parent.kids[j-1]); left.n <= maxLeaf-3 && left.shares.Load() == 0 {
+		if left := leafOf[K, V](parent.kids[j-1]); left.n <= maxLeaf-3 && !left.shares.Shared() {
 			ln := int(left.n)
 			c := (maxLeaf + 1 - ln) / 2 // lf's first c entries move
 			copy(left.keys[ln:], lf.keys[:c])
@@ -259,7 +259,7 @@ func shiftInsert[K, V any](parent *inner[K, V], j int, lf *leaf[K, V], i int, k 
 		}
 	}
 	if j < int(parent.n) {
-		if right := leafOf[K, V](parent.kids[j+1]); right.n <= maxLeaf-3 && right.shares.Load() == 0 {
+		if right := leafOf[K, V](parent.kids[j+1]); right.n <= maxLeaf-3 && !right.shares.Shared() {
 			rn := int(right.n)
 			c := (maxLeaf + 1 - rn) / 2 // lf's last c entries move
 			keep := maxLeaf - c
@@ -348,7 +348,7 @@ func (m *Map[K, V]) Pop(k K) (K, V, bool) {
 		return zk, zv, false
 	}
 	var cnt [fastHeight]*int
-	private := h.shares.Load() == 0 && !m.pinned()
+	private := !h.shares.Shared() && !m.held()
 	first, last := true, true
 	for level := m.height; level > 0; level-- {
 		in := innerOf[K, V](h)
@@ -361,7 +361,7 @@ func (m *Map[K, V]) Pop(k K) (K, V, bool) {
 			cnt[level-1] = &in.cnt[i]
 		}
 		h = in.kids[i]
-		private = private && h.shares.Load() == 0
+		private = private && !h.shares.Shared()
 	}
 	lf := leafOf[K, V](h)
 	i, found := m.search(lf.keys[:lf.n], k)
@@ -409,7 +409,7 @@ func (m *Map[K, V]) popEdge(max bool) (K, V, bool) {
 		return zk, zv, false
 	}
 	var cnt [fastHeight]*int
-	private := h.shares.Load() == 0 && !m.pinned()
+	private := !h.shares.Shared() && !m.held()
 	for level := m.height; level > 0; level-- {
 		in := innerOf[K, V](h)
 		i := 0
@@ -420,7 +420,7 @@ func (m *Map[K, V]) popEdge(max bool) (K, V, bool) {
 			cnt[level-1] = &in.cnt[i]
 		}
 		h = in.kids[i]
-		private = private && h.shares.Load() == 0
+		private = private && !h.shares.Shared()
 	}
 	lf := leafOf[K, V](h)
 	i := 0
@@ -541,11 +541,11 @@ func (m *Map[K, V]) rebalance(parent *inner[K, V], i, level int) bool {
 		mergeInner(innerOf[K, V](cur), innerOf[K, V](sib), parent.keys[l], s < i)
 		parent.cnt[i] += parent.cnt[s]
 		removeKid(parent, l, s)
-		if sib.shares.Load() != 0 {
+		if sib.shares.Shared() {
 			// cur now holds sib's children too; sib keeps its own holders.
 			in := innerOf[K, V](sib)
 			for _, kid := range in.kids[:in.n+1] {
-				kid.shares.Add(1)
+				kid.shares.Acquire()
 			}
 			drop[K, V](sib, level)
 		} // else sib was private: its references pass to cur as they are

@@ -1,5 +1,6 @@
-// Package refcount holds the one reference-counting protocol that cowkit's
-// flat copy-on-write types (cowslice, cowmap, cowstring) share.
+// Package refcount holds the reference counts that cowkit's types share:
+// [Ref] and [Count] for the flat copy-on-write types (cowslice, cowmap,
+// cowstring), and [Shares] for the nodes of its trees (btree, pagearena).
 //
 // A handle keeps its data in a [Ref]. Cloning a handle is [Ref.Share]: one
 // atomic increment. Before a handle writes, it asks [Ref.Unique]; if the answer
@@ -24,8 +25,8 @@ import (
 )
 
 // Count is the number of handles that share one piece of data.
-// Use it through [Ref]; its methods are for invariant checkers and for
-// structures that keep counts of their own (tree nodes, page frames).
+// Use it through [Ref]; its methods are for invariant checkers. (Tree nodes
+// and page frames count their holders with [Shares] instead.)
 //
 // A Count must not be copied after first use.
 type Count struct {
