@@ -1,6 +1,9 @@
 package pagearena
 
-import "fmt"
+import (
+	"fmt"
+	"hash/maphash"
+)
 
 // checkPool checks the invariants of the live arenas of one pool together:
 //
@@ -10,30 +13,46 @@ import "fmt"
 //     point to it, and every frame is one page long;
 //   - the pool's frame count equals the distinct frames its live arenas
 //     reach, and never passes the limit;
-//   - the pool's list holds every live arena that holds pages, and no
-//     arena that is not live;
+//   - the pool's list holds the table of every live arena, and no other;
 //   - no slot maps a page past the arena's last, and the bytes of the last
 //     page past Size are zero;
+//   - Dedupe's epochs: no node or frame is stamped after the pool's epoch,
+//     and a node's stamp is never below a child's, so that Dedupe, which
+//     opens only nodes stamped after some epoch, finds every frame written
+//     since;
+//   - every page of an arena that Dedupe would not find (its frame, or a
+//     node on its path, not stamped after the arena's last Dedupe) is
+//     already merged: its frame is the oldest in the index with its bytes;
+//   - Dedupe's index holds exactly the reachable frames that were hashed
+//     and were not all zeros then, each in the bucket of its hash, which
+//     is the hash of its bytes as they are now unless it was written
+//     since; every bucket's list is well linked;
 //   - Stats adds up.
 func checkPool(live []*Arena) error {
 	var p *pool
-	nodeHolders := map[*node]int{}
-	frameHolders := map[*frame]int{}
-	seen := map[*node]bool{}
+	c := checker{nodes: map[*node]int{}, frames: map[*frame]int{}, seen: map[*node]bool{}}
 	for i, a := range live {
 		if a.pool == nil {
 			continue
 		}
 		if p == nil {
 			p = a.pool
+			c.epoch = p.epoch.Load()
 		} else if a.pool != p {
 			return fmt.Errorf("arena %d: in another pool", i)
 		}
-		if a.root == nil {
+		if a.t.deduped >= c.epoch {
+			return fmt.Errorf("arena %d: deduped in epoch %d, but the pool is at %d", i, a.t.deduped, c.epoch)
+		}
+		root := a.t.root.Load()
+		if root == nil {
 			continue
 		}
-		nodeHolders[(*node)(a.root)]++
-		if err := walk(a, (*node)(a.root), a.height, 0, nodeHolders, frameHolders, seen); err != nil {
+		c.nodes[root]++
+		if err := c.walk(a, root, a.t.height, 0); err != nil {
+			return fmt.Errorf("arena %d: %w", i, err)
+		}
+		if err := checkMerged(a, root, a.t.height, 0, true); err != nil {
 			return fmt.Errorf("arena %d: %w", i, err)
 		}
 		s := a.Stats()
@@ -44,63 +63,184 @@ func checkPool(live []*Arena) error {
 	if p == nil {
 		return nil
 	}
-	for n, want := range nodeHolders {
-		if got := n.shares.Load() + 1; got != int64(want) {
+	for n, want := range c.nodes {
+		if got := n.shares.Holders(); got != int64(want) {
 			return fmt.Errorf("node %p: count %d, but %d holders", n, got, want)
 		}
 	}
-	for f, want := range frameHolders {
-		if got := f.refs.Load() + 1; got != int64(want) {
+	for f, want := range c.frames {
+		if got := f.shares.Holders(); got != int64(want) {
 			return fmt.Errorf("frame %p: count %d, but %d holders", f, got, want)
 		}
 		if len(f.data) != p.pageSize {
 			return fmt.Errorf("frame %p: %d bytes, want %d", f, len(f.data), p.pageSize)
 		}
 	}
-	if got, want := p.frames.Load(), int64(len(frameHolders)); got != want {
+	if got, want := p.frames.Load(), int64(len(c.frames)); got != want {
 		return fmt.Errorf("pool counts %d frames, but its arenas reach %d", got, want)
 	}
 	if p.limit > 0 && p.frames.Load() > p.limit {
 		return fmt.Errorf("pool holds %d frames, over its limit %d", p.frames.Load(), p.limit)
 	}
-	listed := map[*Arena]bool{}
-	for x := p.head; x != nil; x = x.next {
-		listed[x] = true
-	}
-	for i, a := range live {
-		if a.root != nil && !listed[a] {
-			return fmt.Errorf("arena %d: holds pages but is not in the pool's list", i)
+	listed := map[*table]bool{}
+	p.mu.Lock()
+	for t := p.head; t != nil; t = t.next {
+		if t.next != nil && t.next.prev != t {
+			p.mu.Unlock()
+			return fmt.Errorf("the pool's list is not well linked")
 		}
-		delete(listed, a)
+		listed[t] = true
+	}
+	p.mu.Unlock()
+	for i, a := range live {
+		if a.pool == nil {
+			continue
+		}
+		if !listed[a.t] && a.size > 0 {
+			return fmt.Errorf("arena %d: not in the pool's list", i)
+		}
+		if listed[a.t] && a.size == 0 && a.t.root.Load() == nil && a.t.listed == false {
+			return fmt.Errorf("arena %d: released, but listed", i)
+		}
+		delete(listed, a.t)
 	}
 	if len(listed) != 0 {
-		return fmt.Errorf("the pool lists %d arenas that are not live", len(listed))
+		return fmt.Errorf("the pool lists %d tables of arenas that are not live", len(listed))
+	}
+	return checkIndex(p, c.frames)
+}
+
+// checkIndex checks Dedupe's index against the frames the live arenas
+// reach.
+func checkIndex(p *pool, reached map[*frame]int) error {
+	p.ixMu.Lock()
+	defer p.ixMu.Unlock()
+	inIndex := map[*frame]bool{}
+	for sum, h := range p.ix.buckets {
+		if h.prev == nil || h.prev.next != nil {
+			return fmt.Errorf("bucket %x: its head does not point to its tail", sum)
+		}
+		var prev *frame
+		for f := h; f != nil; f = f.next {
+			if f != h && f.prev != prev {
+				return fmt.Errorf("bucket %x: a frame's prev is not the frame before it", sum)
+			}
+			if !f.indexed || f.sum != sum || inIndex[f] {
+				return fmt.Errorf("bucket %x: frame %p is listed wrongly (indexed %v, sum %x, twice %v)", sum, f, f.indexed, f.sum, inIndex[f])
+			}
+			inIndex[f] = true
+			prev = f
+		}
+		if h.prev != prev {
+			return fmt.Errorf("bucket %x: its head does not point to its tail", sum)
+		}
+	}
+	for f := range reached {
+		// A frame is indexed once hashed, unless it was all zeros then;
+		// one written since stays in its old bucket until hashed again.
+		current := f.written <= f.hashed
+		if want := f.hashed > 0 && !f.zero; f.indexed != want || inIndex[f] != want {
+			return fmt.Errorf("frame %p: indexed %v, listed %v, want %v (written %d, hashed %d)", f, f.indexed, inIndex[f], want, f.written, f.hashed)
+		}
+		if current && f.zero != isZero(f.data) {
+			return fmt.Errorf("frame %p: its zero mark is wrong", f)
+		}
+		if current && !f.zero && f.sum != maphash.Bytes(p.seed, f.data) {
+			return fmt.Errorf("frame %p: hashed as current, but its bytes changed", f)
+		}
+		delete(inIndex, f)
+	}
+	if len(inIndex) != 0 {
+		return fmt.Errorf("the index holds %d frames that no live arena reaches", len(inIndex))
 	}
 	return nil
 }
 
-func walk(a *Arena, n *node, level int, base int64, nodes map[*node]int, frames map[*frame]int, seen map[*node]bool) error {
-	if seen[n] {
-		return nil
-	}
-	seen[n] = true
-	for i, s := range n.slot {
-		if s == nil {
+// checkMerged checks that every page under n that a's next Dedupe would
+// not open (found is false once a node on the path is not stamped after
+// a's last Dedupe) is backed by the oldest frame in the index with its
+// bytes.
+func checkMerged(a *Arena, n *node, level int, base int64, found bool) error {
+	found = found && n.written > a.t.deduped
+	for i := range fanout {
+		pg := base | int64(i)<<(fanBits*level)
+		if level > 0 {
+			if k := n.kids[i]; k != nil {
+				if err := checkMerged(a, k, level-1, pg, found); err != nil {
+					return err
+				}
+			}
 			continue
 		}
+		f := n.frames[i]
+		if f == nil || found && f.written > a.t.deduped {
+			continue
+		}
+		if f.written > f.hashed || f.zero {
+			return fmt.Errorf("page %d: its frame is not merged (hash current %v, zero %v), but Dedupe would not visit it", pg, f.written <= f.hashed, f.zero)
+		}
+		a.pool.ixMu.Lock()
+		var oldest *frame
+		for c := a.pool.ix.buckets[f.sum]; c != nil && oldest == nil; c = c.next {
+			if c.written <= c.hashed && string(c.data) == string(f.data) {
+				oldest = c
+			}
+		}
+		a.pool.ixMu.Unlock()
+		if oldest != f {
+			return fmt.Errorf("page %d: its frame is not the oldest with its bytes, but Dedupe would not visit it", pg)
+		}
+	}
+	return nil
+}
+
+type checker struct {
+	epoch  uint64
+	nodes  map[*node]int
+	frames map[*frame]int
+	seen   map[*node]bool
+}
+
+func (c *checker) walk(a *Arena, n *node, level int, base int64) error {
+	if c.seen[n] {
+		return nil
+	}
+	c.seen[n] = true
+	if n.written > c.epoch || n.seen > c.epoch {
+		return fmt.Errorf("a node is stamped %d/%d, after the pool's epoch %d", n.written, n.seen, c.epoch)
+	}
+	for i := range fanout {
 		pg := base | int64(i)<<(fanBits*level)
+		if level > 0 && n.frames[i] != nil {
+			return fmt.Errorf("a node at level %d has a frame", level)
+		}
+		if level == 0 && n.kids[i] != nil {
+			return fmt.Errorf("a leaf has a child node")
+		}
+		if n.kids[i] == nil && n.frames[i] == nil {
+			continue
+		}
 		if pg >= a.pages() {
 			return fmt.Errorf("page %d past the last page %d is mapped", pg, a.pages()-1)
 		}
 		if level > 0 {
-			nodes[n.kid(i)]++
-			if err := walk(a, n.kid(i), level-1, pg, nodes, frames, seen); err != nil {
+			k := n.kids[i]
+			if k.written > n.written {
+				return fmt.Errorf("a node is stamped %d, below its child's %d", n.written, k.written)
+			}
+			c.nodes[k]++
+			if err := c.walk(a, k, level-1, pg); err != nil {
 				return err
 			}
 			continue
 		}
-		f := (*frame)(s)
-		frames[f]++
+		f := n.frames[i]
+		if f.written > c.epoch || f.hashed > c.epoch || f.written > f.hashed && (f.written != c.epoch || n.written != c.epoch) {
+			// A frame whose hash is stale was written in this epoch,
+			// and its leaf (so its whole path) is stamped with it.
+			return fmt.Errorf("page %d: its frame is stamped %d/%d, its leaf %d, the pool %d", pg, f.written, f.hashed, n.written, c.epoch)
+		}
+		c.frames[f]++
 		if pg == a.pages()-1 {
 			if tail := f.data[a.size-pg*int64(a.pool.pageSize):]; !isZero(tail) {
 				return fmt.Errorf("the last page holds non-zero bytes past Size")

@@ -3,129 +3,199 @@ package pagearena
 import (
 	"bytes"
 	"hash/maphash"
-	"unsafe"
 )
 
 // Dedupe merges a's frames with identical frames anywhere in its pool,
-// its own included, as Linux's KSM merges identical pages: it hashes every
-// frame of every live arena of the pool, compares candidates byte by byte,
-// and points each of a's pages at one frame per content. Frames that are
-// all zeros go back to the zero page. It returns the number of frames that
-// left the pool.
+// its own included, as Linux's KSM merges identical pages, and returns the
+// number of frames that left the pool. Afterwards a's pages with equal
+// bytes share one frame, and no page of a is backed by a frame of zeros:
+// such pages go back to the zero page. Only a's page table changes; a
+// merged frame is shared, so the next write to any page backed by it
+// copies it first, as after a Fork.
 //
-// Only a's page table changes; a merged frame is shared, so the next write
-// to any page backed by it copies it first, as after a Fork.
+// The pool keeps an index of its live frames by content, as KSM keeps its
+// stable tree of merged pages, so that each call hashes only the frames
+// written since the last Dedupe of any arena of the pool, and opens only
+// the parts of a's page table written since a's last Dedupe: the cost
+// follows what changed, not the size of the pool. A page of a written
+// since then joins the oldest frame in the index with its bytes (the
+// frames of other arenas are indexed before a's, so in a pool never
+// deduped before, a's pages join frames that other arenas hold anyway,
+// which is what frees a's own). Arenas released, or collected by the
+// garbage collector, leave the index with their frames.
 //
 // Dedupe reads every arena of the pool: it must not run while another
 // goroutine writes to an arena of the same pool (WriteAt, Discard, Dedupe).
 // Reads of other arenas, and Fork and Release of other arenas, may go on
-// meanwhile on other goroutines.
+// meanwhile on other goroutines; a Release that frees frames waits for
+// Dedupe to finish.
 func (a *Arena) Dedupe() (freed int) {
-	if a.root == nil {
+	if a.t == nil || a.t.root.Load() == nil {
 		return 0
 	}
 	p := a.pool
-	seed := maphash.MakeSeed()
-	byHash := map[uint64][]*frame{}
-	seen := map[unsafe.Pointer]bool{}
-	// Pin every arena's root under the pool's lock, then index without
-	// it, so that Fork and Release elsewhere wait only for the pinning.
-	var roots []side
+	e := p.epoch.Load()
+	// Hold the roots of the other arenas written in this epoch under the
+	// pool's lock, then index without it, so that Fork and Release
+	// elsewhere wait only for the holding.
+	var held []side
 	p.mu.Lock()
-	for x := p.head; x != nil; x = x.next {
-		if x != a && x.root != nil {
-			roots = append(roots, x.pin())
+	for t := p.head; t != nil; t = t.next {
+		if r := t.root.Load(); t != a.t && r != nil && r.written == e {
+			held = append(held, side{t.hold(), t.height})
 		}
 	}
 	p.mu.Unlock()
-	// Other arenas' frames come first in each bucket: merging a's pages
-	// into a frame that others hold anyway is what frees a's own.
-	for _, r := range roots {
-		indexFrames(byHash, seen, seed, (*node)(r.p), r.h)
+
+	p.ixMu.Lock()
+	defer p.ixMu.Unlock()
+	d := dropper{p: p, locked: true}
+	// Other arenas' frames first: see the doc comment.
+	for _, s := range held {
+		p.reindex(s.n, s.h, e)
 	}
-	indexFrames(byHash, seen, seed, (*node)(a.root), a.height)
-	defer func() {
-		for _, r := range roots {
-			p.drop((*node)(r.p), r.h)
-		}
-	}()
+	p.reindex(a.t.root.Load(), a.t.height, e)
 
 	type merge struct {
 		pg   int64
 		into *frame // nil: the zero page
 	}
 	var merges []merge
-	a.eachFrame(func(pg int64, f *frame) {
-		if isZero(f.data) {
+	a.t.written(a.t.deduped, func(pg int64, f *frame) {
+		switch into := p.ix.first(f); {
+		case f.zero:
 			merges = append(merges, merge{pg, nil})
-			return
-		}
-		for _, c := range byHash[maphash.Bytes(seed, f.data)] {
-			if c == f {
-				return // f is the first frame with its contents
-			}
-			if bytes.Equal(c.data, f.data) {
-				merges = append(merges, merge{pg, c})
-				return
-			}
+		case into != f:
+			merges = append(merges, merge{pg, into})
 		}
 	})
 	for _, m := range merges {
-		if m.into != nil && !m.into.tryAcquire() {
-			continue // its last holder released it meanwhile
+		if m.into != nil && !m.into.shares.TryAcquire() {
+			continue // its last holder let go of it meanwhile
 		}
-		slot := &a.root
-		for level := a.height; level > 0; level-- {
-			slot = &p.writable(slot, level).slot[index(m.pg, level)]
-		}
-		fs := &p.writable(slot, 0).slot[index(m.pg, 0)]
-		old := (*frame)(*fs)
-		*fs = unsafe.Pointer(m.into)
-		if p.dropFrame(old) {
+		leaf := a.t.writableLeaf(m.pg, 0, &d)
+		i := index(m.pg, 0)
+		old := leaf.frames[i]
+		leaf.frames[i] = m.into
+		if d.frame(old) {
 			freed++
 		}
 	}
+	for _, s := range held {
+		d.node(s.n, s.h) // not s.release: d already holds p.ixMu
+	}
+	a.t.deduped = e
+	p.epoch.Store(e + 1)
 	return freed
 }
 
-// indexFrames adds every frame under n, once each, to byHash, visiting each
-// page-table node once.
-func indexFrames(byHash map[uint64][]*frame, seen map[unsafe.Pointer]bool, seed maphash.Seed, n *node, level int) {
-	if seen[unsafe.Pointer(n)] {
+// reindex brings the index up to date under n, a node at level: it visits
+// the nodes written in epoch e that it has not visited in e, and hashes
+// each frame whose bytes changed since it was last hashed.
+func (p *pool) reindex(n *node, level int, e uint64) {
+	if n == nil || n.written != e || n.seen == e {
 		return
 	}
-	seen[unsafe.Pointer(n)] = true
-	for i, s := range n.slot {
-		switch {
-		case s == nil:
-		case level > 0:
-			indexFrames(byHash, seen, seed, n.kid(i), level-1)
-		case !seen[s]:
-			seen[s] = true
-			f := n.frame(i)
-			h := maphash.Bytes(seed, f.data)
-			byHash[h] = append(byHash[h], f)
+	n.seen = e
+	if level > 0 {
+		for _, k := range n.kids {
+			p.reindex(k, level-1, e)
+		}
+		return
+	}
+	for _, f := range n.frames {
+		if f == nil || f.written <= f.hashed {
+			continue
+		}
+		if f.indexed {
+			p.ix.remove(f)
+		}
+		f.hashed = e
+		f.zero = isZero(f.data)
+		if !f.zero {
+			f.sum = maphash.Bytes(p.seed, f.data)
+			p.ix.add(f)
 		}
 	}
 }
 
-// eachFrame calls f for every page of a that has a frame, in page order.
-func (a *Arena) eachFrame(f func(pg int64, fr *frame)) {
+// written calls f, in page order, for every page of t whose frame was
+// written after epoch since, opening only the nodes written after it.
+func (t *table) written(since uint64, f func(pg int64, fr *frame)) {
 	var walk func(n *node, level int, base int64)
 	walk = func(n *node, level int, base int64) {
-		for i, s := range n.slot {
-			switch {
-			case s == nil:
-			case level > 0:
-				walk(n.kid(i), level-1, base|int64(i)<<(fanBits*level))
-			default:
-				f(base|int64(i), n.frame(i))
+		if n == nil || n.written <= since {
+			return
+		}
+		if level > 0 {
+			for i, k := range n.kids {
+				walk(k, level-1, base|int64(i)<<(fanBits*level))
+			}
+			return
+		}
+		for i, fr := range n.frames {
+			if fr != nil && fr.written > since {
+				f(base|int64(i), fr)
 			}
 		}
 	}
-	if a.root != nil {
-		walk((*node)(a.root), a.height, 0)
+	walk(t.root.Load(), t.height, 0)
+}
+
+// frameIndex is Dedupe's index of a pool's live frames by the hash of
+// their bytes, frames of zeros aside. Each bucket is a list, oldest first:
+// a frame joins at the tail when it is hashed, and leaves when it dies or
+// is hashed again after a write. Guarded by pool.ixMu.
+type frameIndex struct {
+	buckets map[uint64]*frame // each bucket's head; head.prev is its tail
+}
+
+func (x *frameIndex) add(f *frame) {
+	if x.buckets == nil {
+		x.buckets = map[uint64]*frame{}
 	}
+	f.indexed, f.next = true, nil
+	h := x.buckets[f.sum]
+	if h == nil {
+		f.prev = f
+		x.buckets[f.sum] = f
+		return
+	}
+	tail := h.prev
+	tail.next, f.prev, h.prev = f, tail, f
+}
+
+func (x *frameIndex) remove(f *frame) {
+	h := x.buckets[f.sum]
+	switch {
+	case f == h && f.next == nil:
+		delete(x.buckets, f.sum)
+	case f == h:
+		f.next.prev = f.prev // the tail
+		x.buckets[f.sum] = f.next
+	default:
+		f.prev.next = f.next
+		if f.next != nil {
+			f.next.prev = f.prev
+		} else {
+			h.prev = f.prev
+		}
+	}
+	f.indexed, f.prev, f.next = false, nil, nil
+}
+
+// first returns the oldest indexed frame with f's bytes: f itself if no
+// older one has them. f must be indexed, or zero.
+func (x *frameIndex) first(f *frame) *frame {
+	if f.zero {
+		return nil
+	}
+	for c := x.buckets[f.sum]; c != nil; c = c.next {
+		if c == f || bytes.Equal(c.data, f.data) {
+			return c
+		}
+	}
+	return f
 }
 
 var zeros [4096]byte

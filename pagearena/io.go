@@ -1,9 +1,6 @@
 package pagearena
 
-import (
-	"io"
-	"unsafe"
-)
+import "io"
 
 // ReadAt reads len(p) bytes at offset off into p, as io.ReaderAt says: it
 // returns n < len(p) only with an error, io.EOF when the read reaches past
@@ -40,29 +37,39 @@ func (a *Arena) ReadAt(p []byte, off int64) (n int, err error) {
 
 // privateFrame returns the frame backing page pg if a holds it, and every
 // page-table node above it, alone, so that a write may change it in place;
-// otherwise nil. It is WriteAt's one-walk path for a write within one page.
-func (a *Arena) privateFrame(pg int64) *frame {
-	n := (*node)(a.root)
-	for level := a.height; n != nil && n.shares.Load() == 0; level-- {
-		if level == 0 {
-			if f := n.frame(index(pg, 0)); f != nil && f.refs.Load() == 0 {
-				return f
-			}
-			return nil
+// otherwise nil. It is WriteAt's one-walk path for a write within one page,
+// and it stamps the nodes it passes and the frame with epoch e for Dedupe
+// (if it returns nil, the write takes the slower path, which stamps them
+// anyway).
+func (a *Arena) privateFrame(pg int64, e uint64) *frame {
+	n := a.t.root.Load()
+	for level := a.t.height; n != nil && !n.shares.Shared(); level-- {
+		if n.written != e {
+			n.written = e
 		}
-		n = n.kid(index(pg, level))
+		if level == 0 {
+			f := n.frames[index(pg, 0)]
+			if f == nil || f.shares.Shared() {
+				return nil
+			}
+			if f.written != e {
+				f.written = e
+			}
+			return f
+		}
+		n = n.kids[index(pg, level)]
 	}
 	return nil
 }
 
 // lookup returns the frame backing page pg, or nil for the zero page.
 func (a *Arena) lookup(pg int64) *frame {
-	n := (*node)(a.root)
-	for level := a.height; n != nil; level-- {
+	n := a.t.root.Load()
+	for level := a.t.height; n != nil; level-- {
 		if level == 0 {
-			return n.frame(index(pg, 0))
+			return n.frames[index(pg, 0)]
 		}
-		n = n.kid(index(pg, level))
+		n = n.kids[index(pg, level)]
 	}
 	return nil
 }
@@ -84,8 +91,9 @@ func (a *Arena) WriteAt(p []byte, off int64) (n int, err error) {
 		return 0, nil
 	}
 	first, last := off>>a.pool.shift, (off+int64(len(p))-1)>>a.pool.shift
+	e := a.pool.epoch.Load()
 	if first == last {
-		if f := a.privateFrame(first); f != nil { // in place: nothing to count or reserve
+		if f := a.privateFrame(first, e); f != nil { // in place: nothing to count or reserve
 			copy(f.data[off&int64(a.pool.pageSize-1):], p)
 			return len(p), nil
 		}
@@ -95,24 +103,38 @@ func (a *Arena) WriteAt(p []byte, off int64) (n int, err error) {
 		return 0, ErrNoSpace
 	}
 	ps := int64(a.pool.pageSize)
-	var lf leafCache
+	w := frameWriter{a: a, e: e, need: need, d: dropper{p: a.pool}}
 	for n < len(p) {
 		at := off + int64(n)
 		within := at & (ps - 1)
 		chunk := int(min(ps-within, int64(len(p)-n)))
-		f := a.writableFrame(at>>a.pool.shift, chunk == int(ps), &need, &lf)
+		f := w.frame(at>>a.pool.shift, chunk == int(ps))
 		copy(f.data[within:], p[n:n+chunk])
 		n += chunk
 	}
-	a.pool.frames.Add(-need) // frames reserved but not used: a holder let go meanwhile
+	w.done()
 	return n, nil
 }
 
-// leafCache remembers the last page-table leaf that writableFrame made
-// private, so that a write across many pages walks down once per leaf.
-type leafCache struct {
+// frameWriter makes the frames of the pages a write covers private to a,
+// taking each new frame from a reservation of need frames. It remembers
+// the last leaf it made private, so that a write across many pages walks
+// down once per leaf.
+type frameWriter struct {
+	a    *Arena
+	e    uint64 // the epoch that the write stamps
+	need int64  // frames reserved and not yet used
+	d    dropper
 	leaf *node
 	key  int64 // page number >> fanBits of the pages under leaf
+}
+
+// done gives back the frames reserved but not used (a holder let go of a
+// shared frame meanwhile, so the write found it private) and lets go of
+// the index lock if dropping took it.
+func (w *frameWriter) done() {
+	w.a.pool.frames.Add(-w.need)
+	w.d.done()
 }
 
 // framesNeeded counts the pages in the inclusive page ranges that a write
@@ -121,13 +143,13 @@ type leafCache struct {
 // path (after Dedupe merged them), is copied for all of them but the last,
 // which then holds it alone. It walks down to each leaf once per range.
 func (a *Arena) framesNeeded(ranges ...[2]int64) (need int64) {
-	var held frameCounts // frames with refs > 0 under a private path
+	var held frameCounts // shared frames under a private path
 	for _, r := range ranges {
 		for pg, last := r[0], r[1]; pg <= last; {
-			n, shared := (*node)(a.root), false
-			for level := a.height; n != nil && level > 0; level-- {
-				shared = shared || n.shares.Load() != 0
-				n = n.kid(index(pg, level))
+			n, shared := a.t.root.Load(), false
+			for level := a.t.height; n != nil && level > 0; level-- {
+				shared = shared || n.shares.Shared()
+				n = n.kids[index(pg, level)]
 			}
 			end := min(last, pg|(fanout-1)) // the last page under this leaf
 			if n == nil {
@@ -135,13 +157,13 @@ func (a *Arena) framesNeeded(ranges ...[2]int64) (need int64) {
 				pg = end + 1
 				continue
 			}
-			shared = shared || n.shares.Load() != 0
+			shared = shared || n.shares.Shared()
 			for ; pg <= end; pg++ {
-				f := n.frame(index(pg, 0))
+				f := n.frames[index(pg, 0)]
 				switch {
 				case f == nil || shared:
 					need++
-				case f.refs.Load() != 0:
+				case f.shares.Shared():
 					need++
 					held.add(f)
 				}
@@ -185,12 +207,12 @@ func (c *frameCounts) add(f *frame) {
 // they have holders.
 func (c *frameCounts) allHeld() (n int64) {
 	for _, e := range c.small[:c.n] {
-		if e.k == e.f.refs.Load()+1 {
+		if e.k == e.f.shares.Holders() {
 			n++
 		}
 	}
 	for f, k := range c.more {
-		if k == f.refs.Load()+1 {
+		if k == f.shares.Holders() {
 			n++
 		}
 	}
@@ -211,34 +233,28 @@ func (p *pool) reserve(k int64) bool {
 	}
 }
 
-// writableFrame returns the frame of page pg, made private to a: it makes
-// the page-table path private, then gives a zero page a new frame or copies
-// a shared frame, taking each new frame from the reservation *need. If
-// whole is set the caller overwrites the whole page, so a shared frame's
-// bytes are not copied.
-func (a *Arena) writableFrame(pg int64, whole bool, need *int64, lc *leafCache) *frame {
-	if lc.leaf == nil || lc.key != pg>>fanBits {
-		slot := &a.root
-		for level := a.height; level > 0; level-- {
-			slot = &a.pool.writable(slot, level).slot[index(pg, level)]
-		}
-		lc.leaf, lc.key = a.pool.writable(slot, 0), pg>>fanBits
+// frame returns the frame of page pg, made private to w.a: it makes the
+// page-table path private, then gives a zero page a new frame or copies a
+// shared frame. If whole is set the caller overwrites the whole page, so a
+// shared frame's bytes are not copied.
+func (w *frameWriter) frame(pg int64, whole bool) *frame {
+	if w.leaf == nil || w.key != pg>>fanBits {
+		w.leaf, w.key = w.a.t.writableLeaf(pg, w.e, &w.d), pg>>fanBits
 	}
-	fs := &lc.leaf.slot[index(pg, 0)]
-	f := (*frame)(*fs)
-	if f != nil && f.refs.Load() == 0 {
+	fs := &w.leaf.frames[index(pg, 0)]
+	f := *fs
+	if f != nil && !f.shares.Shared() {
+		f.written = w.e
 		return f
 	}
-	c := &frame{data: make([]byte, a.pool.pageSize)}
-	*need--
+	c := &frame{data: make([]byte, w.a.pool.pageSize), written: w.e}
+	w.need--
+	*fs = c
 	if f != nil {
 		if !whole {
 			copy(c.data, f.data)
 		}
-		*fs = unsafe.Pointer(c)
-		a.pool.dropFrame(f)
-	} else {
-		*fs = unsafe.Pointer(c)
+		w.d.frame(f)
 	}
 	return c
 }
@@ -296,40 +312,40 @@ func (a *Arena) Discard(off, n int64) error {
 	if !a.pool.reserve(need) {
 		return ErrNoSpace
 	}
-	var lc leafCache
+	w := frameWriter{a: a, e: a.pool.epoch.Load(), need: need, d: dropper{p: a.pool}}
 	for _, pt := range parts[:nr] {
-		clear(a.writableFrame(pt.pg, false, &need, &lc).data[pt.from:pt.to])
+		clear(w.frame(pt.pg, false).data[pt.from:pt.to])
 	}
-	a.pool.frames.Add(-need)
-	if first < last {
-		a.discard(&a.root, a.height, 0, first, last)
+	if first < last && a.t.root.Load() != nil {
+		discard(a.t.writableRoot(&w.d), a.t.height, 0, first, last, &w.d)
 	}
+	w.done()
 	return nil
 }
 
-// discard maps the pages in [first, last) under *slot, a node at level
+// discard maps the pages in [first, last) under n, a private node at level
 // covering the pages from base, to the zero page. A child subtree entirely
 // in the range is dropped whole; nil subtrees are skipped.
-func (a *Arena) discard(slot *unsafe.Pointer, level int, base, first, last int64) {
-	if *slot == nil {
-		return
-	}
-	n := a.pool.writable(slot, level)
+func discard(n *node, level int, base, first, last int64, d *dropper) {
 	span := int64(1) << (fanBits * level) // pages under one slot of n
-	for i := range n.slot {
+	for i := range fanout {
 		lo := base + int64(i)*span
-		if n.slot[i] == nil || lo+span <= first || lo >= last {
+		if lo+span <= first || lo >= last {
 			continue
 		}
 		switch {
 		case level == 0:
-			a.pool.dropFrame(n.frame(i))
-			n.slot[i] = nil
+			if f := n.frames[i]; f != nil {
+				n.frames[i] = nil
+				d.frame(f)
+			}
+		case n.kids[i] == nil:
 		case first <= lo && lo+span <= last:
-			a.pool.drop(n.kid(i), level-1)
-			n.slot[i] = nil
+			k := n.kids[i]
+			n.kids[i] = nil
+			d.node(k, level-1)
 		default:
-			a.discard(&n.slot[i], level-1, lo, first, last)
+			discard(writableKid(n, i, level, d), level-1, lo, first, last, d)
 		}
 	}
 }

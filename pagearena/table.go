@@ -2,7 +2,8 @@ package pagearena
 
 import (
 	"sync/atomic"
-	"unsafe"
+
+	"github.com/cowkit/cowkit/internal/refcount"
 )
 
 // The page table is a radix tree: every node has fanout slots, indexed by
@@ -15,24 +16,56 @@ const (
 	fanout  = 1 << fanBits
 )
 
-// node is a page-table node. Like btree's nodes it counts its holders
-// (parent nodes and arenas) minus one, so a new node needs no atomic
-// initialisation; a node is shared while shares > 0.
+// node is a page-table node. Its holders are parent nodes, the tables of
+// arenas whose root it is, and loops that hold such a root (Diff, Dedupe),
+// counted as refcount.Shares does; a node is written in place only while
+// it has no other holder.
 type node struct {
-	shares atomic.Int64
-	slot   [fanout]unsafe.Pointer // *node above level 0, *frame at level 0
+	shares refcount.Shares
+	// written is the last Dedupe epoch in which a write went through the
+	// node to a frame below it, and seen the last one in which Dedupe's
+	// indexing visited it: Dedupe opens only nodes written since it last
+	// looked (see dedupe.go). A node's written is never below its
+	// children's.
+	written, seen uint64
+	kids          [fanout]*node  // at levels above 0
+	frames        [fanout]*frame // at level 0
 }
 
-// frame is one page of memory. refs is its holders (slots of leaf nodes)
-// minus one.
+// frame is one page of memory. Its holders are the slots of leaf nodes
+// that point to it.
 type frame struct {
-	refs atomic.Int64
-	data []byte
+	shares refcount.Shares
+	data   []byte
+	// written is the Dedupe epoch of the last write to data, hashed the
+	// epoch in which Dedupe last hashed it into sum: the hash is current
+	// unless written > hashed. The rest is Dedupe's index of frames by
+	// content, guarded by pool.ixMu.
+	written, hashed uint64
+	sum             uint64
+	zero            bool   // data was all zeros when hashed; such frames are not indexed
+	indexed         bool   // f is in its bucket of pool.ix
+	prev, next      *frame // the bucket's list, oldest first (see index)
 }
 
-func (n *node) kid(i int) *node    { return (*node)(n.slot[i]) }
-func (n *node) frame(i int) *frame { return (*frame)(n.slot[i]) }
-func (f *frame) acquire()          { f.refs.Add(1) }
+// table is an arena's page table: what the garbage collector's cleanup of
+// an arena needs, and all that the pool's list of arenas refers to, so
+// that nothing the pool keeps makes an arena reachable.
+type table struct {
+	pool *pool
+	// root is atomic only so that a cleanup, which runs on a goroutine of
+	// its own, reads it without a data race; only the arena's owner, and
+	// Release or the cleanup under pool.mu, store it.
+	root   atomic.Pointer[node] // nil: every page is the zero page
+	height int                  // levels of the page table above the leaves
+	// deduped is the epoch of this arena's last Dedupe, or of the one its
+	// contents came from (a fork inherits its parent's).
+	deduped uint64
+
+	// The pool's list of live tables, for Dedupe; guarded by pool.mu.
+	prev, next *table
+	listed     bool
+}
 
 // heightFor returns the levels of page table above the leaves that map
 // pages pages.
@@ -46,79 +79,151 @@ func heightFor(pages int64) (h int) {
 // index returns the slot index of page p in a node at level.
 func index(p int64, level int) int { return int(p>>(fanBits*level)) & (fanout - 1) }
 
-// tryAcquire counts one more holder of f unless f is already dead.
-func (f *frame) tryAcquire() bool {
-	for {
-		r := f.refs.Load()
-		if r < 0 {
-			return false
-		}
-		if f.refs.CompareAndSwap(r, r+1) {
-			return true
-		}
+// hold takes a share of t's root and returns it: a Fork holds it for the
+// life of the new arena, a Diff or Dedupe for the length of its loop.
+func (t *table) hold() *node {
+	n := t.root.Load()
+	if n != nil {
+		n.shares.Acquire()
+	}
+	return n
+}
+
+// dropper lets go of nodes and frames. A frame that dies must leave
+// Dedupe's index, under pool.ixMu: the dropper takes that lock the first
+// time it needs it and keeps it until done, so that releasing an arena
+// locks once, not once per frame.
+type dropper struct {
+	p      *pool
+	locked bool // the dropper holds p.ixMu
+	owned  bool // it took the lock itself, so done unlocks it
+	freed  int  // frames that left the pool
+}
+
+// done releases the index lock if the dropper took it.
+func (d *dropper) done() {
+	if d.owned {
+		d.p.ixMu.Unlock()
+		d.locked, d.owned = false, false
 	}
 }
 
-// dropFrame gives up one reference to f and reports whether it was the
-// last, in which case the frame leaves the pool.
-func (p *pool) dropFrame(f *frame) bool {
-	if f.refs.Add(-1) < 0 {
-		p.frames.Add(-1)
-		return true
+// frame gives up one share of f and reports whether it was the last, in
+// which case the frame leaves the pool and Dedupe's index.
+func (d *dropper) frame(f *frame) bool {
+	if !f.shares.Release() {
+		return false
 	}
-	return false
+	d.p.frames.Add(-1)
+	d.freed++
+	if !d.locked {
+		d.p.ixMu.Lock()
+		d.locked, d.owned = true, true
+	}
+	if f.indexed {
+		d.p.ix.remove(f)
+	}
+	return true
 }
 
-// drop gives up one reference to the node n at level, recursing into its
+// node gives up one share of the node n at level, recursing into its
 // children only if it was the last.
-func (p *pool) drop(n *node, level int) {
-	if n.shares.Add(-1) >= 0 {
+func (d *dropper) node(n *node, level int) {
+	if !n.shares.Release() {
 		return
 	}
-	for i := range n.slot {
-		if n.slot[i] == nil {
-			continue
+	if level == 0 {
+		for _, f := range n.frames {
+			if f != nil {
+				d.frame(f)
+			}
 		}
-		if level == 0 {
-			p.dropFrame(n.frame(i))
-		} else {
-			p.drop(n.kid(i), level-1)
+		return
+	}
+	for _, k := range n.kids {
+		if k != nil {
+			d.node(k, level-1)
 		}
 	}
 }
 
-// cloneNode returns a private copy of n that holds its own reference to
-// each child: copy first, then the caller drops n.
+// drop gives up one share of the node n at level, as a dropper of its own.
+func (p *pool) drop(n *node, level int) {
+	d := dropper{p: p}
+	d.node(n, level)
+	d.done()
+}
+
+// cloneNode returns a private copy of n that holds its own share of each
+// child: copy first, then the caller drops n. The copy keeps n's epochs, so
+// that Dedupe still finds what was written below it.
 func cloneNode(n *node, level int) *node {
-	c := new(node)
-	c.slot = n.slot
-	for _, s := range c.slot {
-		if s == nil {
-			continue
+	c := &node{written: n.written, seen: n.seen}
+	if level == 0 {
+		c.frames = n.frames
+		for _, f := range c.frames {
+			if f != nil {
+				f.shares.Acquire()
+			}
 		}
-		if level == 0 {
-			(*frame)(s).acquire()
-		} else {
-			(*node)(s).shares.Add(1)
+		return c
+	}
+	c.kids = n.kids
+	for _, k := range c.kids {
+		if k != nil {
+			k.shares.Acquire()
 		}
 	}
 	return c
 }
 
-// writable returns the node *slot points to, made private to the caller,
-// who holds the node that holds slot privately: a nil slot gets a new
-// empty node, and a shared node is shadowed.
-func (p *pool) writable(slot *unsafe.Pointer, level int) *node {
-	n := (*node)(*slot)
+// private returns n, made private to the caller, who holds the node that
+// holds n (or the table whose root n is) privately: a nil n is a new empty
+// node, and a shared n is shadowed. d drops n after the copy; replaced
+// reports whether the caller must store the result in n's slot.
+func private(n *node, level int, d *dropper) (c *node, replaced bool) {
 	switch {
 	case n == nil:
-		n = new(node)
-		*slot = unsafe.Pointer(n)
-	case n.shares.Load() != 0:
-		c := cloneNode(n, level)
-		*slot = unsafe.Pointer(c)
-		p.drop(n, level)
-		n = c
+		return new(node), true
+	case n.shares.Shared():
+		c = cloneNode(n, level)
+		d.node(n, level)
+		return c, true
+	}
+	return n, false
+}
+
+// writableKid returns the child i of n, a private node at level, made
+// private in turn.
+func writableKid(n *node, i, level int, d *dropper) *node {
+	k, replaced := private(n.kids[i], level-1, d)
+	if replaced {
+		n.kids[i] = k
+	}
+	return k
+}
+
+// writableRoot returns t's root, made private to t.
+func (t *table) writableRoot(d *dropper) *node {
+	n, replaced := private(t.root.Load(), t.height, d)
+	if replaced {
+		t.root.Store(n)
 	}
 	return n
+}
+
+// writableLeaf returns the leaf over page pg, with every node on its path
+// made private to t, and stamps the path with epoch e (0 leaves the stamps
+// as they are: Dedupe's own merges change no page's bytes).
+func (t *table) writableLeaf(pg int64, e uint64, d *dropper) *node {
+	n := t.writableRoot(d)
+	for level := t.height; ; level-- {
+		if e != 0 {
+			n.written = e
+		}
+		if level == 0 {
+			return n
+		}
+		n = writableKid(n, index(pg, level), level, d)
+	}
 }
