@@ -172,11 +172,96 @@ func arenaSpec(limit int) cowtest.Spec[*Arena, []byte] {
 						if again := a.Dedupe(); again != 0 {
 							t.Fatalf("a second Dedupe freed %d more frames", again)
 						}
+						if err := checkDeduped(a); err != nil {
+							t.Fatal(err)
+						}
+					},
+					Model: func(m []byte) []byte { return m },
+				}
+			}},
+			{Name: "Dedupe every arena", Draw: func(t *rapid.T, m []byte) astep {
+				return astep{
+					Apply: func(t *rapid.T, a *Arena) {
+						if a.pool == nil {
+							return
+						}
+						before := a.pool.frames.Load()
+						freed, distinct := dedupeAll(a.pool)
+						if after := a.pool.frames.Load(); after != before-int64(freed) {
+							t.Fatalf("the Dedupes freed %d frames, but Frames went from %d to %d", freed, before, after)
+						}
+						if got := a.pool.frames.Load(); got != int64(distinct) {
+							t.Fatalf("after a Dedupe of every arena the pool holds %d frames, but its pages have %d distinct non-zero contents", got, distinct)
+						}
 					},
 					Model: func(m []byte) []byte { return m },
 				}
 			}},
 		},
+	}
+}
+
+// checkDeduped checks, from scratch, what a's Dedupe just promised: a's
+// pages with equal bytes share one frame, and no frame of a is all zeros.
+func checkDeduped(a *Arena) error {
+	byContent := map[string]*frame{}
+	var err error
+	a.t.eachFrame(func(pg int64, f *frame) {
+		switch c := string(f.data); {
+		case err != nil:
+		case isZero(f.data):
+			err = fmt.Errorf("after Dedupe page %d is a frame of zeros", pg)
+		case byContent[c] == nil:
+			byContent[c] = f
+		case byContent[c] != f:
+			err = fmt.Errorf("after Dedupe page %d has the bytes of another frame of the arena", pg)
+		}
+	})
+	return err
+}
+
+// dedupeAll runs Dedupe on every arena of p, through handles of their
+// tables, and returns the frames freed and the distinct non-zero page
+// contents of those arenas, counted from scratch. After it, the pool must
+// hold exactly one frame per content.
+func dedupeAll(p *pool) (freed, distinct int) {
+	var tables []*table
+	p.mu.Lock()
+	for t := p.head; t != nil; t = t.next {
+		tables = append(tables, t)
+	}
+	p.mu.Unlock()
+	for _, t := range tables {
+		freed += (&Arena{pool: p, t: t}).Dedupe()
+	}
+	contents := map[string]bool{}
+	for _, t := range tables {
+		t.eachFrame(func(_ int64, f *frame) {
+			if !isZero(f.data) {
+				contents[string(f.data)] = true
+			}
+		})
+	}
+	return freed, len(contents)
+}
+
+// eachFrame calls f for every page of t that has a frame, in page order,
+// opening every node.
+func (t *table) eachFrame(f func(pg int64, fr *frame)) {
+	var walk func(n *node, level int, base int64)
+	walk = func(n *node, level int, base int64) {
+		for i := range fanout {
+			pg := base | int64(i)<<(fanBits*level)
+			switch {
+			case level > 0 && n.kids[i] != nil:
+				walk(n.kids[i], level-1, pg)
+			case level == 0 && n.frames[i] != nil:
+				f(pg, n.frames[i])
+			}
+		}
+	}
+	if root := t.root.Load(); root != nil {
+		walk(root, t.height, 0)
 	}
 }
 
