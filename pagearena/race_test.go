@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 )
@@ -179,4 +180,98 @@ func TestSimultaneousFirstWrites(t *testing.T) {
 			f.Release()
 		}
 	}
+}
+
+// TestCollectionWhileWriting: forks dropped without Release are collected,
+// and their cleanups run on the runtime's goroutine, while other forks of
+// the same pool are written, read and forked on goroutines of their own.
+// Each live fork keeps its own bytes, and in the end the pool counts
+// exactly the frames of the live arenas.
+func TestCollectionWhileWriting(t *testing.T) {
+	const ps, pages, workers = 512, 128, 3
+	base := mustNew(t, pages*ps, WithPageSize(ps))
+	for pg := range int64(pages) {
+		mustWrite(t, base, fill(byte(pg), ps), pg*ps)
+	}
+	want := read(t, base, 0, pages*ps)
+	stop := make(chan struct{})
+	var gc sync.WaitGroup
+	gc.Add(1)
+	go func() {
+		defer gc.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				runtime.GC()
+			}
+		}
+	}()
+	live := make([]*Arena, workers)
+	var wg sync.WaitGroup
+	for w := range live {
+		live[w] = base.Fork()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := live[w]
+			rng := rand.New(rand.NewPCG(uint64(w), 9))
+			model := bytes.Clone(want)
+			for range 1500 {
+				off := rng.IntN(pages*ps - 4)
+				b := []byte{byte(w + 1), byte(off)}
+				f.WriteAt(b, int64(off))
+				copy(model[off:], b)
+				g := f.Fork() // dropped without Release after one write
+				g.WriteAt([]byte{0xFF}, int64(rng.IntN(pages*ps)))
+			}
+			if got := read(t, f, 0, pages*ps); !bytes.Equal(got, model) {
+				t.Errorf("fork %d differs from its model", w)
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	gc.Wait()
+	reached := map[*frame]bool{}
+	for _, a := range append([]*Arena{base}, live...) {
+		a.t.eachFrame(func(_ int64, f *frame) { reached[f] = true })
+	}
+	if !collect(base.pool, int64(len(reached))) {
+		t.Fatalf("the pool counts %d frames, but its live arenas reach %d", base.pool.frames.Load(), len(reached))
+	}
+	mustCheck(t, append([]*Arena{base}, live...)...)
+}
+
+// TestDedupeWhileCollecting: Dedupe runs while the cleanups of dropped
+// forks release their tables and frames, as Release on another goroutine
+// may; the index ends up with the live frames only.
+func TestDedupeWhileCollecting(t *testing.T) {
+	const ps, pages = 512, 256
+	a := mustNew(t, pages*ps, WithPageSize(ps))
+	for pg := range int64(pages) {
+		mustWrite(t, a, fill(byte(pg%9), ps), pg*ps)
+	}
+	for i := range 300 {
+		f := a.Fork()
+		mustWrite(t, f, fill(byte(i%9), ps), int64(i%pages)*ps)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 20 {
+			runtime.GC()
+		}
+	}()
+	before := read(t, a, 0, pages*ps)
+	a.Dedupe()
+	<-done
+	if !bytes.Equal(read(t, a, 0, pages*ps), before) {
+		t.Fatal("Dedupe changed the bytes of the arena it ran on")
+	}
+	if !collect(a.pool, 8) { // one frame per non-zero content is left
+		t.Fatalf("the pool counts %d frames, want 8", a.pool.frames.Load())
+	}
+	mustCheck(t, a)
 }
