@@ -4,23 +4,77 @@ package pagearena
 // go run golang.org/x/perf/cmd/benchstat@latest -col /impl new.txt
 
 import (
+	"encoding/binary"
 	"fmt"
 	"testing"
 )
 
-// BenchmarkArena_Fork forks an arena with 16 MiB written (and releases the
-// fork, which wrote nothing): flat in the arena's size.
+// BenchmarkArena_Fork forks an arena with 16 MiB written: flat in the
+// arena's size. release=yes releases the fork, which stops its cleanup;
+// release=no drops it, so that the garbage collector runs the cleanup,
+// whose cost is part of the measurement.
 func BenchmarkArena_Fork(b *testing.B) {
 	for _, size := range []int64{64 * mib, gib} {
-		b.Run(fmt.Sprintf("size=%dMiB", size/mib), func(b *testing.B) {
-			a := mustNew(b, size)
-			page := fill(1, DefaultPageSize)
-			for off := int64(0); off < 16*mib; off += DefaultPageSize {
-				mustWrite(b, a, page, off*(size/(16*mib))) // spread over the arena
+		for _, release := range []bool{true, false} {
+			name := fmt.Sprintf("size=%dMiB/release=yes", size/mib)
+			if !release {
+				name = fmt.Sprintf("size=%dMiB/release=no", size/mib)
 			}
+			b.Run(name, func(b *testing.B) {
+				a := mustNew(b, size)
+				page := fill(1, DefaultPageSize)
+				for off := int64(0); off < 16*mib; off += DefaultPageSize {
+					mustWrite(b, a, page, off*(size/(16*mib))) // spread over the arena
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					if f := a.Fork(); release {
+						f.Release()
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkArena_Dedupe: a Dedupe after k pages were written in a pool of
+// 4096 frames (an arena and a fork of it, 2048 pages each). The cost
+// follows k, not the pool: each call hashes only the frames written since
+// the last one. The writes, of bytes no other page has, are not timed.
+func BenchmarkArena_Dedupe(b *testing.B) {
+	const ps, pages = DefaultPageSize, 2048
+	for _, k := range []int{1, 64, 4096} {
+		b.Run(fmt.Sprintf("k=%d", k), func(b *testing.B) {
+			a := mustNew(b, pages*ps)
+			page := fill(1, ps)
+			for pg := range int64(pages) {
+				binary.LittleEndian.PutUint64(page, uint64(pg))
+				mustWrite(b, a, page, pg*ps)
+			}
+			c := a.Fork()
+			for pg := range int64(pages) {
+				binary.LittleEndian.PutUint64(page, uint64(pages+pg))
+				mustWrite(b, c, page, pg*ps)
+			}
+			a.Dedupe()
+			if s := a.Stats(); s.Frames != 2*pages {
+				b.Fatalf("the pool holds %d frames, want %d", s.Frames, 2*pages)
+			}
+			stamp := uint64(2 * pages)
 			b.ReportAllocs()
 			for b.Loop() {
-				a.Fork().Release()
+				b.StopTimer()
+				for i := range k { // k/2 pages of each arena, 1 page of a for k = 1
+					x, pg := a, int64(i/2)
+					if i%2 == 1 {
+						x = c
+					}
+					stamp++
+					binary.LittleEndian.PutUint64(page, stamp)
+					mustWrite(b, x, page, pg*ps)
+				}
+				b.StartTimer()
+				a.Dedupe()
 			}
 		})
 	}
