@@ -117,35 +117,44 @@ func checkIndex(p *pool, reached map[*frame]int) error {
 	defer p.ixMu.Unlock()
 	inIndex := map[*frame]bool{}
 	for sum, h := range p.ix.buckets {
-		if h.prev == nil || h.prev.next != nil {
+		if h.m == nil || h.m.prev == nil || h.m.prev.m.next != nil {
 			return fmt.Errorf("bucket %x: its head does not point to its tail", sum)
 		}
 		var prev *frame
-		for f := h; f != nil; f = f.next {
-			if f != h && f.prev != prev {
+		for f := h; f != nil; f = f.m.next {
+			if f.m == nil {
+				return fmt.Errorf("bucket %x: frame %p was never hashed", sum, f)
+			}
+			if f != h && f.m.prev != prev {
 				return fmt.Errorf("bucket %x: a frame's prev is not the frame before it", sum)
 			}
-			if !f.indexed || f.sum != sum || inIndex[f] {
-				return fmt.Errorf("bucket %x: frame %p is listed wrongly (indexed %v, sum %x, twice %v)", sum, f, f.indexed, f.sum, inIndex[f])
+			if !f.m.indexed || f.m.sum != sum || inIndex[f] {
+				return fmt.Errorf("bucket %x: frame %p is listed wrongly (indexed %v, sum %x, twice %v)", sum, f, f.m.indexed, f.m.sum, inIndex[f])
 			}
 			inIndex[f] = true
 			prev = f
 		}
-		if h.prev != prev {
+		if h.m.prev != prev {
 			return fmt.Errorf("bucket %x: its head does not point to its tail", sum)
 		}
 	}
 	for f := range reached {
 		// A frame is indexed once hashed, unless it was all zeros then;
 		// one written since stays in its old bucket until hashed again.
-		current := f.written <= f.hashed
-		if want := f.hashed > 0 && !f.zero; f.indexed != want || inIndex[f] != want {
-			return fmt.Errorf("frame %p: indexed %v, listed %v, want %v (written %d, hashed %d)", f, f.indexed, inIndex[f], want, f.written, f.hashed)
+		if f.m == nil {
+			if inIndex[f] {
+				return fmt.Errorf("frame %p: in the index, but never hashed", f)
+			}
+			continue
 		}
-		if current && f.zero != isZero(f.data) {
+		current := !f.stale()
+		if want := !f.m.zero; f.m.indexed != want || inIndex[f] != want {
+			return fmt.Errorf("frame %p: indexed %v, listed %v, want %v (written %d, hashed %d)", f, f.m.indexed, inIndex[f], want, f.written, f.m.hashed)
+		}
+		if current && f.m.zero != isZero(f.data) {
 			return fmt.Errorf("frame %p: its zero mark is wrong", f)
 		}
-		if current && !f.zero && f.sum != maphash.Bytes(p.seed, f.data) {
+		if current && !f.m.zero && f.m.sum != maphash.Bytes(p.seed, f.data) {
 			return fmt.Errorf("frame %p: hashed as current, but its bytes changed", f)
 		}
 		delete(inIndex, f)
@@ -176,13 +185,13 @@ func checkMerged(a *Arena, n *node, level int, base int64, found bool) error {
 		if f == nil || found && f.written > a.t.deduped {
 			continue
 		}
-		if f.written > f.hashed || f.zero {
-			return fmt.Errorf("page %d: its frame is not merged (hash current %v, zero %v), but Dedupe would not visit it", pg, f.written <= f.hashed, f.zero)
+		if f.stale() || f.m.zero {
+			return fmt.Errorf("page %d: its frame is not merged (hashed %v, zero), but Dedupe would not visit it", pg, !f.stale())
 		}
 		a.pool.ixMu.Lock()
 		var oldest *frame
-		for c := a.pool.ix.buckets[f.sum]; c != nil && oldest == nil; c = c.next {
-			if c.written <= c.hashed && string(c.data) == string(f.data) {
+		for c := a.pool.ix.buckets[f.m.sum]; c != nil && oldest == nil; c = c.m.next {
+			if !c.stale() && string(c.data) == string(f.data) {
 				oldest = c
 			}
 		}
@@ -235,10 +244,14 @@ func (c *checker) walk(a *Arena, n *node, level int, base int64) error {
 			continue
 		}
 		f := n.frames[i]
-		if f.written > c.epoch || f.hashed > c.epoch || f.written > f.hashed && (f.written != c.epoch || n.written != c.epoch) {
+		var hashed uint64
+		if f.m != nil {
+			hashed = f.m.hashed
+		}
+		if f.written > c.epoch || hashed > c.epoch || f.stale() && (f.written != c.epoch || n.written != c.epoch) {
 			// A frame whose hash is stale was written in this epoch,
 			// and its leaf (so its whole path) is stamped with it.
-			return fmt.Errorf("page %d: its frame is stamped %d/%d, its leaf %d, the pool %d", pg, f.written, f.hashed, n.written, c.epoch)
+			return fmt.Errorf("page %d: its frame is stamped %d/%d, its leaf %d, the pool %d", pg, f.written, hashed, n.written, c.epoch)
 		}
 		c.frames[f]++
 		if pg == a.pages()-1 {

@@ -63,7 +63,7 @@ func (a *Arena) Dedupe() (freed int) {
 	var merges []merge
 	a.t.written(a.t.deduped, func(pg int64, f *frame) {
 		switch into := p.ix.first(f); {
-		case f.zero:
+		case f.m.zero:
 			merges = append(merges, merge{pg, nil})
 		case into != f:
 			merges = append(merges, merge{pg, into})
@@ -104,16 +104,18 @@ func (p *pool) reindex(n *node, level int, e uint64) {
 		return
 	}
 	for _, f := range n.frames {
-		if f == nil || f.written <= f.hashed {
+		if f == nil || !f.stale() {
 			continue
 		}
-		if f.indexed {
+		if f.m == nil {
+			f.m = new(frameMeta)
+		} else if f.m.indexed {
 			p.ix.remove(f)
 		}
-		f.hashed = e
-		f.zero = isZero(f.data)
-		if !f.zero {
-			f.sum = maphash.Bytes(p.seed, f.data)
+		f.m.hashed = e
+		f.m.zero = isZero(f.data)
+		if !f.m.zero {
+			f.m.sum = maphash.Bytes(p.seed, f.data)
 			p.ix.add(f)
 		}
 	}
@@ -154,43 +156,46 @@ func (x *frameIndex) add(f *frame) {
 	if x.buckets == nil {
 		x.buckets = map[uint64]*frame{}
 	}
-	f.indexed, f.next = true, nil
-	h := x.buckets[f.sum]
+	m := f.m
+	m.indexed, m.next = true, nil
+	h := x.buckets[m.sum]
 	if h == nil {
-		f.prev = f
-		x.buckets[f.sum] = f
+		m.prev = f
+		x.buckets[m.sum] = f
 		return
 	}
-	tail := h.prev
-	tail.next, f.prev, h.prev = f, tail, f
+	tail := h.m.prev
+	tail.m.next, m.prev, h.m.prev = f, tail, f
 }
 
 func (x *frameIndex) remove(f *frame) {
-	h := x.buckets[f.sum]
+	m := f.m
+	h := x.buckets[m.sum]
 	switch {
-	case f == h && f.next == nil:
-		delete(x.buckets, f.sum)
+	case f == h && m.next == nil:
+		delete(x.buckets, m.sum)
 	case f == h:
-		f.next.prev = f.prev // the tail
-		x.buckets[f.sum] = f.next
+		m.next.m.prev = m.prev // the tail
+		x.buckets[m.sum] = m.next
 	default:
-		f.prev.next = f.next
-		if f.next != nil {
-			f.next.prev = f.prev
+		m.prev.m.next = m.next
+		if m.next != nil {
+			m.next.m.prev = m.prev
 		} else {
-			h.prev = f.prev
+			h.m.prev = m.prev
 		}
 	}
-	f.indexed, f.prev, f.next = false, nil, nil
+	m.indexed, m.prev, m.next = false, nil, nil
 }
 
 // first returns the oldest indexed frame with f's bytes: f itself if no
-// older one has them. f must be indexed, or zero.
+// older one has them, nil if they are all zeros. f must be hashed and not
+// written since.
 func (x *frameIndex) first(f *frame) *frame {
-	if f.zero {
+	if f.m.zero {
 		return nil
 	}
-	for c := x.buckets[f.sum]; c != nil; c = c.next {
+	for c := x.buckets[f.m.sum]; c != nil; c = c.m.next {
 		if c == f || bytes.Equal(c.data, f.data) {
 			return c
 		}

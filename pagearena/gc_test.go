@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // collect runs the garbage collector until the pool's frame count is want
@@ -145,4 +146,12 @@ func TestReachableForksAreKept(t *testing.T) {
 		t.Fatal("page 1 was merged with a frame of a collected fork")
 	}
 	mustCheck(t, append([]*Arena{a}, kept...)...)
+}
+
+// TestFrameSize: a frame is what a write in place touches, kept to 48
+// bytes (see frame).
+func TestFrameSize(t *testing.T) {
+	if got := unsafe.Sizeof(frame{}); got != 48 {
+		t.Errorf("a frame is %d bytes, want 48", got)
+	}
 }
