@@ -41,15 +41,20 @@
 // pages written count. A write that would pass the limit fails with
 // [ErrNoSpace] and writes nothing, even if it spans several pages. Frames go
 // back to the pool when no arena holds them: [Arena.Release] gives back an
-// arena's frames, [Arena.Discard] the frames of a range (punching a hole),
-// and then the write that failed succeeds.
+// arena's frames at once, [Arena.Discard] the frames of a range (punching a
+// hole), and then the write that failed succeeds. An arena dropped without
+// Release is released by the garbage collector after a collection (a
+// cleanup registered by New and Fork), so forgetting Release never leaks;
+// [Stats] counts such arenas' frames until then.
 //
 // # Merging identical pages
 //
 // [Arena.Dedupe] does what Linux's KSM does for virtual machines: it finds
 // frames with identical bytes anywhere in the pool (by hash, then byte by
 // byte), points the arena's pages at one of them, and maps pages of zeros
-// back to the zero page. The merged frame is shared, so a later write to
+// back to the zero page. Like KSM's stable tree, the pool keeps an index of
+// its frames by content, so each call hashes only the frames written since
+// the last one. The merged frame is shared, so a later write to
 // one of its pages copies it up again.
 //
 // # Comparing versions
