@@ -135,8 +135,10 @@ func (a *Arena) pages() int64 {
 // Fork returns a new arena with the same contents, sharing every page and
 // the frame pool with a. The complexity is O(1) at any size: it holds the
 // page table's root once more, and makes the new handle, its table and
-// the cleanup that releases it if it is dropped without Release (three
-// small allocations, about 200 ns here). The first write to a shared page
+// the cleanup that releases it if it is dropped without Release: four small
+// allocations, two of them the runtime's for the cleanup. A Fork and its
+// Release take about 185 ns together here; a fork dropped without Release
+// costs about 360 ns, the collector's running of its cleanup included. The first write to a shared page
 // in either arena copies that page (and the page-table nodes on its path);
 // a page written before is written in place.
 func (a *Arena) Fork() *Arena {

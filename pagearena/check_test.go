@@ -96,11 +96,8 @@ func checkPool(live []*Arena) error {
 		if a.pool == nil {
 			continue
 		}
-		if !listed[a.t] && a.size > 0 {
-			return fmt.Errorf("arena %d: not in the pool's list", i)
-		}
-		if listed[a.t] && a.size == 0 && a.t.root.Load() == nil && a.t.listed == false {
-			return fmt.Errorf("arena %d: released, but listed", i)
+		if listed[a.t] != a.t.listed || !a.t.listed && a.t.root.Load() != nil {
+			return fmt.Errorf("arena %d: listed %v, marked listed %v, holding pages %v", i, listed[a.t], a.t.listed, a.t.root.Load() != nil)
 		}
 		delete(listed, a.t)
 	}
