@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/cowkit/cowkit/internal/refcount"
+	"github.com/cowkit/cowkit/internal/stream"
 )
 
 // Map is an ordered map from K to V, stored in a copy-on-write B+tree.
@@ -37,6 +38,12 @@ type Map[K, V any] struct {
 	// hold); above them, an epoch that settle advances each time it turns
 	// those holds into shares.
 	holds atomic.Uint64
+
+	// snap names the snapshot m holds, once m has been sent or received
+	// as a stream (see stream.go); Clone copies it and every write clears
+	// it. It is atomic because Send, a read, may record it on a handle
+	// that other goroutines read too.
+	snap atomic.Pointer[stream.ID]
 }
 
 // holdBits is the width of the count in Map.holds: up to 2^24-1 holds at
@@ -286,7 +293,19 @@ func (m *Map[K, V]) Max() (K, V, bool) {
 // and each later write copies only the nodes not yet copied. Releasing the
 // clone (see [Map.Release]) lets m write in place again.
 func (m *Map[K, V]) Clone() *Map[K, V] {
-	return &Map[K, V]{root: m.holdRoot(), height: m.height, length: m.length, search: m.search, cmp: m.cmp}
+	c := &Map[K, V]{root: m.holdRoot(), height: m.height, length: m.length, search: m.search, cmp: m.cmp}
+	if id := m.snap.Load(); id != nil {
+		c.snap.Store(id)
+	}
+	return c
+}
+
+// forget clears the name of m's snapshot: every write calls it first.
+// It only loads the name when there is none to clear, a plain load.
+func (m *Map[K, V]) forget() {
+	if m.snap.Load() != nil {
+		m.snap.Store(nil)
+	}
 }
 
 // holdRoot takes a share of m's root and returns it: a Clone holds it for
@@ -307,6 +326,7 @@ func (m *Map[K, V]) holdRoot() *header {
 // harmless, and releasing is optional: an unreleased handle costs its peers
 // one path copy per node they later write, never correctness.
 func (m *Map[K, V]) Release() {
+	m.forget()
 	m.settle()
 	if h := m.root; h != nil {
 		level := m.height
