@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/cowkit/cowkit/internal/refcount"
+	"github.com/cowkit/cowkit/internal/stream"
 )
 
 // DefaultPageSize is the page size of an arena made without WithPageSize.
@@ -48,6 +49,11 @@ type Arena struct {
 	// cleanup releases t if the arena is collected without Release;
 	// Release stops it, which is far cheaper than letting it run.
 	cleanup runtime.Cleanup
+	// snap names the snapshot a holds once it has been sent or received as
+	// a stream (see stream.go); Fork copies it and every write clears it.
+	// It is atomic because Send, a read, may record it on an arena that
+	// other goroutines read too.
+	snap atomic.Pointer[stream.ID]
 }
 
 // pool is what an arena and all the arenas forked from it share: the page
@@ -149,6 +155,9 @@ func (a *Arena) Fork() *Arena {
 	t := &table{pool: a.pool, height: a.t.height, deduped: a.t.deduped}
 	t.root.Store(a.t.hold())
 	a.pool.track(c, t)
+	if id := a.snap.Load(); id != nil {
+		c.snap.Store(id)
+	}
 	return c
 }
 
@@ -163,6 +172,7 @@ func (a *Arena) Release() {
 		return
 	}
 	a.size = 0
+	a.forget()
 	a.cleanup.Stop()
 	a.t.release()
 }

@@ -304,3 +304,6 @@ func (sr *Reader) trailer(h [ChunkHead]byte) error {
 	sr.Extra = binary.LittleEndian.Uint64(t[8:])
 	return io.EOF
 }
+
+// SetLimit sets the bound of each chunk's payload, at most MaxChunk.
+func (sr *Reader) SetLimit(n int) { sr.limit = min(n, MaxChunk) }
