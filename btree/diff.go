@@ -113,6 +113,12 @@ func diff[K, V any](a, b *cursor[K, V], cmp func(x, y K) int, eq func(x, y V) bo
 			}
 			continue
 		}
+		if !ua.end && !ub.end && !mergeLeaves(a, b, cmp, eq, yield, st) {
+			return
+		}
+		if ua, ub = a.peek(), b.peek(); !ua.end && ua.node != nil || !ub.end && ub.node != nil || ua.end && ub.end {
+			continue
+		}
 		if st != nil {
 			st.entries++
 		}
@@ -147,6 +153,42 @@ func diff[K, V any](a, b *cursor[K, V], cmp func(x, y K) int, eq func(x, y V) bo
 			return
 		}
 	}
+}
+
+// mergeLeaves merges the entries of the two leaves a and b are in, from
+// where each is, until one of them runs out: the common case of diff,
+// without a peek per entry. It reports whether to go on.
+func mergeLeaves[K, V any](a, b *cursor[K, V], cmp func(x, y K) int, eq func(x, y V) bool, yield func(Change[K, V]) bool, st *diffStats) bool {
+	fa, fb := &a.stack[a.sp-1], &b.stack[b.sp-1]
+	la, lb := leafOf[K, V](fa.node), leafOf[K, V](fb.node)
+	na, nb := int(la.n), int(lb.n)
+	for fa.i < na && fb.i < nb {
+		if st != nil {
+			st.entries++
+		}
+		ka, kb := la.keys[fa.i], lb.keys[fb.i]
+		var ch Change[K, V]
+		switch c := cmp(ka, kb); {
+		case c < 0:
+			ch = Change[K, V]{Op: Added, Key: ka, New: la.vals[fa.i]}
+			fa.i++
+		case c > 0:
+			ch = Change[K, V]{Op: Removed, Key: kb, Old: lb.vals[fb.i]}
+			fb.i++
+		default:
+			va, vb := la.vals[fa.i], lb.vals[fb.i]
+			fa.i++
+			fb.i++
+			if eq(vb, va) {
+				continue
+			}
+			ch = Change[K, V]{Op: Updated, Key: ka, Old: vb, New: va}
+		}
+		if !yield(ch) {
+			return false
+		}
+	}
+	return true
 }
 
 // cursor walks one tree in key order, one unit at a time.

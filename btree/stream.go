@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 
 	"github.com/cowkit/cowkit/codec"
 	"github.com/cowkit/cowkit/internal/stream"
@@ -59,21 +60,23 @@ func (m *Map[K, V]) Send(w io.Writer, base *Map[K, V], kc codec.Codec[K], vc cod
 			panic(e)
 		}
 	}()
-	s := sender[K, V]{kc: kc, vc: vc, buf: make([]byte, stream.ChunkHead, chunkTarget+1024)}
+	s := sender[K, V]{kc: kc, vc: vc, buf: make([]byte, stream.ChunkHead, 512)}
 	if s.w, err = stream.NewWriter(w, h); err != nil {
 		return err
 	}
 	if base == nil {
-		n := m.Len()
-		for k, v := range m.All() {
-			if err := s.record(opAdded, k, v); err != nil {
-				return err
-			}
+		hd := m.hold()
+		defer hd.release()
+		if err := s.full(hd.root, hd.height); err != nil {
+			return err
 		}
-		return s.close(n)
+		return s.close(m.Len())
 	}
 	var x, y []byte
 	eq := func(a, b V) bool {
+		if sameBits(&a, &b) { // copies of one value: one encoding
+			return true
+		}
 		x, y = vc.Append(x[:0], a), vc.Append(y[:0], b)
 		return bytes.Equal(x, y)
 	}
@@ -84,6 +87,14 @@ func (m *Map[K, V]) Send(w io.Writer, base *Map[K, V], kc codec.Codec[K], vc cod
 		}
 	}
 	return s.close(n)
+}
+
+// sameBits reports whether a and b hold the same bytes: then they are
+// copies of one value (or one pointer), and a codec writes one encoding
+// for both. Values that differ in their bytes are compared by encoding.
+func sameBits[V any](a, b *V) bool {
+	n := unsafe.Sizeof(*a)
+	return n == 0 || unsafe.String((*byte)(unsafe.Pointer(a)), n) == unsafe.String((*byte)(unsafe.Pointer(b)), n)
 }
 
 var opOf = [...]byte{Added: opAdded, Updated: opUpdated, Removed: opRemoved}
@@ -113,6 +124,36 @@ type sender[K, V any] struct {
 	vc  codec.Codec[V]
 	buf []byte // ChunkHead bytes for the header, then the records
 	n   int
+}
+
+// full sends every entry of the subtree h at level, in order, a leaf at
+// a time.
+func (s *sender[K, V]) full(h *header, level int) error {
+	if h == nil {
+		return nil
+	}
+	if level > 0 {
+		in := innerOf[K, V](h)
+		for _, kid := range in.kids[:in.n+1] {
+			if err := s.full(kid, level-1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	lf := leafOf[K, V](h)
+	for i := range int(lf.n) {
+		s.buf = append(s.buf, opAdded)
+		s.buf = appendField(s.buf, s.kc.Append, lf.keys[i])
+		s.buf = appendField(s.buf, s.vc.Append, lf.vals[i])
+		s.n++
+		if len(s.buf) >= chunkTarget {
+			if err := s.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s *sender[K, V]) record(op byte, k K, v V) error {
@@ -243,9 +284,13 @@ func drain(sr *stream.Reader) error {
 func (c *Map[K, V]) receive(sr *stream.Reader, incremental bool, kc codec.Codec[K], vc codec.Codec[V]) error {
 	var last K
 	first := true
+	var b builder[K, V] // for a full stream
 	for {
 		p, n, err := sr.Next()
 		if err == io.EOF {
+			if !incremental {
+				c.root, c.height, c.length = b.finish()
+			}
 			if sr.Extra != uint64(c.length) {
 				return fmt.Errorf("%w: the trailer says %d entries, the stream made %d", codec.ErrCorrupt, sr.Extra, c.length)
 			}
@@ -273,7 +318,14 @@ func (c *Map[K, V]) receive(sr *stream.Reader, incremental bool, kc codec.Codec[
 				return fmt.Errorf("%w: keys out of order", codec.ErrCorrupt)
 			}
 			first, last = false, k
-			if err := c.apply(op, k, v, incremental); err != nil {
+			if !incremental {
+				if op != opAdded {
+					return fmt.Errorf("%w: %w (op %d in a full stream)", codec.ErrCorrupt, errOp, op)
+				}
+				b.add(k, v)
+				continue
+			}
+			if err := c.apply(op, k, v); err != nil {
 				return err
 			}
 		}
@@ -285,15 +337,9 @@ func (c *Map[K, V]) receive(sr *stream.Reader, incremental bool, kc codec.Codec[
 
 var errOp = errors.New("a change the receiver cannot apply")
 
-// apply applies one record to c.
-func (c *Map[K, V]) apply(op byte, k K, v V, incremental bool) error {
+// apply applies one record of an incremental stream to c.
+func (c *Map[K, V]) apply(op byte, k K, v V) error {
 	switch {
-	case op == opAdded && !incremental:
-		if !c.appendMax(k, v) {
-			c.Set(k, v)
-		}
-		return nil
-	case !incremental:
 	case op == opAdded:
 		if _, loaded := c.Swap(k, v); !loaded {
 			return nil
@@ -313,6 +359,11 @@ func (c *Map[K, V]) apply(op byte, k K, v V, incremental bool) error {
 // field reads a value written by appendField from the front of p.
 func field[T any](p []byte, dec func([]byte) (T, error)) (T, []byte, error) {
 	var zero T
+	if len(p) > 0 && p[0] < 0x80 && int(p[0]) < len(p) { // a length of one byte
+		l := int(p[0]) + 1
+		v, err := dec(p[1:l])
+		return v, p[l:], err
+	}
 	l, w := binary.Uvarint(p)
 	if w <= 0 || l > uint64(len(p)-w) {
 		return zero, nil, errors.New("bad length")

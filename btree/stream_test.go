@@ -316,3 +316,36 @@ func FuzzReceive(f *testing.F) {
 		}
 	})
 }
+
+// TestStreamBuildsEverySize receives full streams of maps of many sizes,
+// so that the bulk builder ends its levels in every state.
+func TestStreamBuildsEverySize(t *testing.T) {
+	sizes := []int{}
+	for n := range 400 {
+		sizes = append(sizes, n)
+	}
+	for _, n := range []int{maxLeaf * (maxInner + 1), maxLeaf*(maxInner+1) + 1, maxLeaf*(maxInner+1)*(maxInner+1) + 1, 5000, 40000, 63*10*10*10 + 1} {
+		sizes = append(sizes, n-1, n, n+1)
+	}
+	for _, n := range sizes {
+		m := New[int, int]()
+		for i := range n {
+			m.Set(i, -i)
+		}
+		r := New[int, int]()
+		if err := r.Receive(bytes.NewReader(send(t, m, nil)), ic, ic); err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		if err := checkMaps([]*Map[int, int]{r}); err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		if r.Len() != n || !slices.Equal(entries(m), entries(r)) {
+			t.Fatalf("n=%d: the received map differs", n)
+		}
+		r.Set(-1, 0) // the built tree takes writes
+		r.DeleteRange(0, n/2)
+		if err := checkMaps([]*Map[int, int]{r}); err != nil {
+			t.Fatalf("n=%d after writes: %v", n, err)
+		}
+	}
+}

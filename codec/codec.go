@@ -81,7 +81,8 @@ func Int[T ~int | ~int8 | ~int16 | ~int32 | ~int64]() Codec[T] {
 			switch {
 			case n <= 0 || n != len(b):
 				return 0, invalid(name, "not one varint in %d bytes", len(b))
-			case n != varintLen(uint64(x<<1^x>>63)):
+			case n > 1 && b[n-1] == 0: // a shortest varint never ends in 0x00
+
 				return 0, invalid(name, "overlong varint")
 			case int64(T(x)) != x:
 				return 0, invalid(name, "%d out of range", x)
@@ -102,7 +103,7 @@ func Uint[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr]() Codec[T] 
 			switch {
 			case n <= 0 || n != len(b):
 				return 0, invalid(name, "not one varint in %d bytes", len(b))
-			case n != varintLen(x):
+			case n > 1 && b[n-1] == 0:
 				return 0, invalid(name, "overlong varint")
 			case uint64(T(x)) != x:
 				return 0, invalid(name, "%d out of range", x)
@@ -110,15 +111,6 @@ func Uint[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr]() Codec[T] 
 			return T(x), nil
 		},
 	}
-}
-
-// varintLen is the length of x's shortest uvarint.
-func varintLen(x uint64) int {
-	n := 1
-	for ; x >= 0x80; x >>= 7 {
-		n++
-	}
-	return n
 }
 
 // Float returns a codec for a floating-point type: its IEEE 754 bits,
