@@ -97,6 +97,16 @@
 // private as it goes, and siblings it holds alone or makes private first;
 // and repairs follow the tree's structure, not the keys.
 //
+// # Snapshot streams
+//
+// [Map.Send] writes a snapshot to an io.Writer, in full or as only the
+// changes since a base snapshot (found with Diff, so the stream's size
+// follows the change), and [Map.Receive] applies one, all or nothing, as
+// btrfs send and receive do for subvolumes; snapshots are named so that an
+// incremental stream applies only to the base it was sent against. Keys
+// and values are written by codecs (package codec, whose doc has the
+// format).
+//
 // # Concurrency
 //
 // Handles that share nodes may be used on different goroutines with no

@@ -1,22 +1,3 @@
-// Package codec turns values into bytes and back, for the snapshot
-// streams of btree.Map.Send and pagearena's Arena.Send, and defines the
-// errors those streams report.
-//
-// # Writing a Codec
-//
-// Append appends the encoding of v to b and returns the extended slice, as
-// strconv.AppendInt does. Decode gets exactly the bytes one Append wrote
-// (the stream frames every key and value with its length) and returns the
-// value, or an error for any input Append could not have written. Decode
-// must never panic, whatever the input, and must not retain b: the caller
-// reuses the buffer. Every ready codec here copies what it keeps, and the
-// fixed-size ones (Int, Uint, Float) neither allocate to append into a
-// buffer with room nor to decode.
-//
-// Int and Uint write varints (zigzag for Int) and reject overlong
-// encodings and values that do not fit T; Float writes IEEE bits, so NaN
-// payloads and -0 round-trip exactly; String and Bytes write the bytes as
-// they are; JSON writes what encoding/json writes.
 package codec
 
 import (

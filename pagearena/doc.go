@@ -73,4 +73,12 @@
 // run while another goroutine writes to an arena of the same pool. Fork and
 // Release take a short lock on the pool's list of arenas, which Dedupe
 // walks; reads and writes never lock.
+//
+// # Snapshot streams
+//
+// [Arena.Send] writes an arena to an io.Writer, skipping the zero page, or
+// only the pages written since a base snapshot (those Diff reports);
+// [Arena.Receive] applies a stream, all or nothing and within the pool's
+// limit. See btree's Map.Send for how snapshots are named, and package
+// codec for the format.
 package pagearena

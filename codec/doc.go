@@ -1,0 +1,73 @@
+// Package codec turns values into bytes and back, for the snapshot
+// streams of btree's Map.Send and pagearena's Arena.Send, and defines the
+// errors those streams report. Its doc also gives the streams' format.
+//
+// # Writing a Codec
+//
+// Append appends the encoding of v to b and returns the extended slice, as
+// strconv.AppendInt does. Decode gets exactly the bytes one Append wrote
+// (the stream frames every key and value with its length) and returns the
+// value, or an error for any input Append could not have written. Decode
+// must never panic, whatever the input, and must not retain b: the caller
+// reuses the buffer. Every ready codec here copies what it keeps, and the
+// fixed-size ones (Int, Uint, Float) neither allocate to append into a
+// buffer with room nor to decode.
+//
+// Int and Uint write varints (zigzag for Int) and reject overlong
+// encodings and values that do not fit T; Float writes IEEE bits, so NaN
+// payloads and -0 round-trip exactly; String and Bytes write the bytes as
+// they are; JSON writes what encoding/json writes.
+//
+// # Stream format
+//
+// A stream is a header, chunks, an end marker and a trailer. Integers are
+// little-endian; "uvarint" is encoding/binary's; every checksum is a
+// CRC-32C (Castagnoli), as hash/crc32 computes it.
+//
+//	header, 68 bytes:
+//	  0  6  magic "COWKIT"
+//	  6  1  format version, 1
+//	  7  1  kind: 1 a btree.Map, 2 a pagearena.Arena
+//	  8  1  flags: bit 0 set for an incremental stream; other bits 0
+//	  9  7  zero
+//	 16 16  the name of the snapshot the stream produces (never all zeros)
+//	 32 16  the name of the base it applies to: all zeros for a full stream
+//	 48  8  an arena's page size (0 for a map)
+//	 56  8  an arena's size in bytes (0 for a map)
+//	 64  4  checksum of bytes 0 to 63
+//
+//	chunk:
+//	  0  4  payload length L, from 1 (the end marker: 0)
+//	  4  4  records in the chunk R, from 1 to L (the end marker: 0)
+//	  8  4  checksum of bytes 0 to 7 and of the payload
+//	 12  L  payload
+//
+//	trailer, 20 bytes, after the end marker (a chunk header with L = R = 0):
+//	  0  8  records in the stream: the sum of every chunk's R
+//	  8  8  a map's length after the stream; an arena's data records
+//	 16  4  checksum of the header's 68 bytes, every chunk's 12-byte header
+//	        (the end marker's included) and the trailer's bytes 0 to 15
+//
+// The trailer's checksum covers the whole stream through the chunk
+// checksums it covers. A receiver checks each chunk before it applies any
+// of its records, and publishes nothing before the trailer checks.
+//
+// A map's payload is R records, each an op byte, the key, and for ops 1
+// and 2 the value, each of the last two a uvarint length and that many
+// bytes of the codec's encoding. Op 1 adds a key the receiver lacks (a
+// full stream has no other op), 2 updates a key it has, 3 removes one. Keys
+// are strictly ascending in the map's order across the whole stream.
+//
+// An arena's payload is R pairs of an op byte and a uvarint page number,
+// then the bytes of every page whose op is 1, in the same order: a page's
+// full size, or what is left of the arena for a partial last page. Op 2
+// (incremental streams only) makes the page the zero page again. Page
+// numbers are strictly ascending across the stream and below the arena's
+// page count.
+//
+// Writers end a chunk at about 64 KiB of payload (a map's chunk may hold
+// one entry more; an arena's at least one page). Readers accept chunks up
+// to 1 GiB and 64 bytes for maps, and for arenas up to twice the larger
+// of 64 KiB and the page size, plus 4 KiB; and they read a payload into
+// memory as it arrives, never allocating ahead of the bytes received.
+package codec
