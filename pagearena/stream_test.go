@@ -238,3 +238,50 @@ func FuzzArenaReceive(f *testing.F) {
 		}
 	})
 }
+
+// TestArenaStreamRace sends forks of an arena on another goroutine while
+// it is written, and receives them on a third.
+func TestArenaStreamRace(t *testing.T) {
+	a, _ := New(64 * 1024)
+	r, _ := New(64 * 1024)
+	forks := make(chan *Arena)
+	streams := make(chan []byte, 4)
+	done := make(chan error, 1)
+	go func() {
+		defer close(streams)
+		var prev *Arena
+		for f := range forks {
+			var b bytes.Buffer
+			if err := f.Send(&b, prev); err != nil {
+				t.Error(err)
+			}
+			streams <- b.Bytes()
+			if prev != nil {
+				prev.Release()
+			}
+			prev = f
+		}
+	}()
+	go func() {
+		var err error
+		for s := range streams {
+			if e := r.Receive(bytes.NewReader(s)); e != nil && err == nil {
+				err = e
+			}
+		}
+		done <- err
+	}()
+	for round := range 20 {
+		for i := range 8 {
+			a.WriteAt([]byte{byte(round), byte(i)}, int64((round*7+i*3)%16)*4096+int64(i))
+		}
+		forks <- a.Fork()
+	}
+	close(forks)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(readAll(a), readAll(r)) {
+		t.Fatal("the replica differs")
+	}
+}
