@@ -2,6 +2,7 @@ package pagearena
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cowkit/cowkit/codec"
+	"github.com/cowkit/cowkit/internal/stream"
 	"pgregory.net/rapid"
 )
 
@@ -283,5 +285,51 @@ func TestArenaStreamRace(t *testing.T) {
 	}
 	if !bytes.Equal(readAll(a), readAll(r)) {
 		t.Fatal("the replica differs")
+	}
+}
+
+// TestArenaStreamForged receives streams framed correctly, with valid
+// checksums, whose records lie.
+func TestArenaStreamForged(t *testing.T) {
+	const ps = 512
+	forge := func(incremental bool, n int, payload []byte) []byte {
+		var b bytes.Buffer
+		h := stream.Header{Kind: stream.KindArena, ID: *stream.NewID(), A: ps, B: 4 * ps}
+		if incremental {
+			h.Base = *stream.NewID()
+		}
+		w, _ := stream.NewWriter(&b, h)
+		w.Chunk(n, append(make([]byte, stream.ChunkHead), payload...))
+		w.Close(1)
+		return b.Bytes()
+	}
+	page := bytes.Repeat([]byte{1}, ps)
+	rec := func(op byte, pg uint64) []byte { return binary.AppendUvarint([]byte{op}, pg) }
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	r, _ := New(4*ps, WithPageSize(ps))
+	if err := r.Receive(bytes.NewReader(forge(false, 1, cat(rec(opData, 3), page)))); err != nil {
+		t.Fatalf("a well-forged stream: %v", err)
+	}
+	for name, s := range map[string][]byte{
+		"page 2^62":                 forge(false, 1, cat(rec(opData, 1<<62), page)),
+		"page past the end":         forge(false, 1, cat(rec(opData, 4), page)),
+		"pages descending":          forge(false, 2, cat(rec(opData, 2), rec(opData, 1), page, page)),
+		"a page twice":              forge(false, 2, cat(rec(opData, 1), rec(opData, 1), page, page)),
+		"a byte short":              forge(false, 1, cat(rec(opData, 1), page[1:])),
+		"a byte over":               forge(false, 1, cat(rec(opData, 1), page, []byte{0})),
+		"more records than a table": forge(false, 100, cat(rec(opData, 1), page)),
+		"a zero page in full":       forge(false, 1, rec(opZero, 1)),
+		"an unknown op":             forge(false, 1, cat(rec(7, 1), page)),
+	} {
+		before := readAll(r)
+		if err := r.Receive(bytes.NewReader(s)); !errors.Is(err, codec.ErrCorrupt) {
+			t.Errorf("%s: err = %v, want ErrCorrupt", name, err)
+		}
+		if !bytes.Equal(before, readAll(r)) {
+			t.Errorf("%s: a failed Receive changed the arena", name)
+		}
+	}
+	if err := r.Receive(bytes.NewReader(forge(true, 1, rec(opZero, 1)))); !errors.Is(err, codec.ErrBase) {
+		t.Errorf("an incremental stream for another base: err = %v, want ErrBase", err)
 	}
 }
