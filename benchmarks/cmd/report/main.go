@@ -236,6 +236,9 @@ func targetTable(res [][]result, ops [][]result, btreeN int) string {
 		value := ns(ours.value)
 		if t.Metric != "" {
 			value = fmt.Sprintf("%.3g %s", ours.value, t.Metric)
+			if t.Base != nil {
+				base = fmt.Sprintf("%.3g %s", row[0].value, t.Metric)
+			}
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s, %d allocs | %s | %s |\n", t.Name, t.Goal, base, value, ours.allocs, ratio, met)
 	}
