@@ -1,7 +1,8 @@
 // Command snapshot shows a btree.Map as the heart of an in-memory key-value
 // store: reader goroutines get consistent snapshots in O(1) while a writer
-// keeps committing transactions; a point-in-time backup runs while writes
-// go on; undo and redo are a history of clones; and Diff tells what changed
+// keeps committing transactions; a point-in-time backup, a btree snapshot
+// stream, runs while writes go on, and an incremental one carries only what
+// changed since; undo and redo are a history of clones; and Diff tells what changed
 // between two versions in time that grows with the change, not the store.
 //
 // The store holds bank accounts, and every transaction moves money between
@@ -12,7 +13,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -21,13 +21,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/cowkit/cowkit/btree"
+	"github.com/cowkit/cowkit/codec"
 	"github.com/cowkit/cowkit/examples/internal/report"
 )
 
@@ -98,7 +98,9 @@ type result struct {
 	scans, badScans int   // scans of snapshots, and those with a wrong total
 	committed       int   // scans without a snapshot
 	backupKeys      int
-	backupDiff      int // differences between the restored backup and its snapshot
+	backupDiff      int   // differences between the restored backup and its snapshot
+	incrementDiff   int   // and between it restored with the increment, and the increment's version
+	incrementAlone  error // restoring the increment without the backup under it
 	historyOK       []bool
 	undoneToStart   bool // undoing every version gave back version 0
 	diff            []btree.Change[string, int64]
@@ -205,8 +207,10 @@ func readWhileWriting(w io.Writer, store *Store, cfg config, r *result) {
 		report.Duration(report.Median(all)), len(all))
 }
 
-// backupWhileWriting writes a snapshot out as text while the writer goes
-// on, restores it, and compares it with the snapshot.
+// backupWhileWriting backs a snapshot up as a full snapshot stream while
+// the writer goes on, then backs the version the store reached meanwhile up
+// as an increment against it; it restores both and compares each restore
+// with its version.
 func backupWhileWriting(w io.Writer, store *Store, cfg config, r *result) {
 	snap := store.Snapshot()
 	defer snap.Release()
@@ -217,65 +221,91 @@ func backupWhileWriting(w io.Writer, store *Store, cfg config, r *result) {
 		writeUntil(store, cfg.accounts, 2, stop)
 		close(writerDone)
 	}()
-	var buf bytes.Buffer
+	var full bytes.Buffer
 	var err error
-	took := report.Time(func() { err = backup(snap, &buf) })
+	took := report.Time(func() { err = backup(&full, snap.Map, nil) })
 	if err != nil {
 		panic(err) // a bytes.Buffer does not fail
 	}
-	// The commits while the backup ran: versions between its snapshot and now.
-	during := store.Snapshot()
-	txs := during.Version - snap.Version
-	during.Release()
+	// The version the store reached while the backup ran.
+	later := store.Snapshot()
+	defer later.Release()
 	close(stop)
 	<-writerDone
 
-	restored := restore(buf.Bytes())
-	r.backupKeys = restored.Len()
-	eq := func(a, b int64) bool { return a == b }
-	for range restored.Diff(snap.Map, eq) {
-		r.backupDiff++
+	var incr bytes.Buffer
+	if err := backup(&incr, later.Map, snap.Map); err != nil {
+		panic(err) // snap has been backed up, so it has a name
 	}
-	now := store.Snapshot()
-	movedOn := 0
-	for range now.Diff(snap.Map, eq) {
-		movedOn++
+	fmt.Fprintf(w, "A point-in-time backup of version %s while the writer goes on, as btree snapshot streams\n", report.Count(snap.Version))
+	fmt.Fprintf(w, "  full: %s accounts, a stream of %s, written in %s; meanwhile %s transfers were committed\n",
+		report.Count(snap.Len()), report.Bytes(int64(full.Len())), report.Duration(took), report.Count(later.Version-snap.Version))
+	fmt.Fprintf(w, "  incremental, version %s against it: %s accounts changed, a stream of %s (%.1f%% of the full one)\n",
+		report.Count(later.Version), report.Count(differences(later.Map, snap.Map)), report.Bytes(int64(incr.Len())),
+		100*float64(incr.Len())/float64(full.Len()))
+	checkRestores(w, full.Bytes(), incr.Bytes(), snap, later, r)
+}
+
+// checkRestores restores the full backup of snap, then it and the
+// increment to later, and the increment alone, and compares each with its
+// version.
+func checkRestores(w io.Writer, full, incr []byte, snap, later Snapshot, r *result) {
+	restored, err := restore(bytes.NewReader(full))
+	if err != nil {
+		panic(err) // backup wrote it just now
 	}
-	now.Release()
+	r.backupKeys, r.backupDiff = restored.Len(), differences(restored, snap.Map)
 	sum, _ := total(restored.All())
-
-	fmt.Fprintf(w, "A point-in-time backup of version %s while the writer goes on\n", report.Count(snap.Version))
-	fmt.Fprintf(w, "  the backup: %s accounts, %s of text, written in %s; meanwhile %s transfers were committed\n",
-		report.Count(r.backupKeys), report.Bytes(int64(buf.Len())), report.Duration(took), report.Count(txs))
+	restored.Release()
 	fmt.Fprintf(w, "  restored and diffed against the snapshot: %d differences; its total: %s\n", r.backupDiff, report.Count(sum))
-	fmt.Fprintf(w, "  the store has moved on: %s accounts differ from the backup now\n\n", report.Count(movedOn))
-}
 
-// backup writes snap out as text, a line "key\tvalue" per entry in key
-// order. It reads only snap, so writes to the store may go on meanwhile.
-func backup(snap Snapshot, w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	for k, v := range snap.All() {
-		if _, err := fmt.Fprintf(bw, "%s\t%d\n", k, v); err != nil {
-			return err
-		}
+	restored, err = restore(bytes.NewReader(full), bytes.NewReader(incr))
+	if err != nil {
+		panic(err)
 	}
-	return bw.Flush()
+	r.incrementDiff = differences(restored, later.Map)
+	sum, _ = total(restored.All())
+	restored.Release()
+	fmt.Fprintf(w, "  restored with the increment: %d differences from version %s; its total: %s\n",
+		r.incrementDiff, report.Count(later.Version), report.Count(sum))
+
+	_, r.incrementAlone = restore(bytes.NewReader(incr))
+	fmt.Fprintf(w, "  the increment without the full backup under it: %v\n\n", r.incrementAlone)
 }
 
-// restore reads a backup back into a map.
-func restore(data []byte) *btree.Map[string, int64] {
+// backup writes m to w as a snapshot stream (btree's Send): a full one, every
+// entry in key order, if base is nil; else an increment against base, an
+// earlier backup, with only the entries that changed since. Every chunk of
+// the stream carries a checksum. Send reads only m, so writes to the store
+// may go on meanwhile; it names m, so that a later backup can be an
+// increment against it. Send writes a chunk of about 64 KiB at a time, so w
+// needs no buffer of its own.
+func backup(w io.Writer, m, base *btree.Map[string, int64]) error {
+	return m.Send(w, base, codec.String[string](), codec.Int[int64]())
+}
+
+// restore reads a full backup and then the increments after it, in order,
+// into a new map. Receive checks every checksum and count, and applies an
+// increment only to the very backup it was made against; otherwise its
+// error wraps codec.ErrBase.
+func restore(backups ...io.Reader) (*btree.Map[string, int64], error) {
 	m := btree.New[string, int64]()
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		k, v, _ := strings.Cut(sc.Text(), "\t")
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			panic(err)
+	for _, b := range backups {
+		if err := m.Receive(b, codec.String[string](), codec.Int[int64]()); err != nil {
+			m.Release()
+			return nil, err
 		}
-		m.Set(k, n)
 	}
-	return m
+	return m, nil
+}
+
+// differences counts the entries that differ between m and base.
+func differences(m, base *btree.Map[string, int64]) int {
+	n := 0
+	for range m.Diff(base, func(a, b int64) bool { return a == b }) {
+		n++
+	}
+	return n
 }
 
 // undoRedo edits a small document with undo and redo.

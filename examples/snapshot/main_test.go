@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"maps"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/cowkit/cowkit/btree"
+	"github.com/cowkit/cowkit/codec"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -28,6 +30,12 @@ func TestRun(t *testing.T) {
 	if r.backupKeys != small.accounts || r.backupDiff != 0 {
 		t.Errorf("the restored backup has %d keys and %d differences from its snapshot, want %d and 0", r.backupKeys, r.backupDiff, small.accounts)
 	}
+	if r.incrementDiff != 0 {
+		t.Errorf("the backup restored with the increment has %d differences from the increment's version, want 0", r.incrementDiff)
+	}
+	if !errors.Is(r.incrementAlone, codec.ErrBase) {
+		t.Errorf("restoring the increment alone: %v, want codec.ErrBase", r.incrementAlone)
+	}
 	for i, ok := range r.historyOK {
 		if !ok {
 			t.Errorf("undo/redo step %d did not do what it should", i)
@@ -45,6 +53,7 @@ func TestRun(t *testing.T) {
 	for _, want := range []string{
 		"scans of all 2,000 accounts: 0 with a wrong total",
 		"restored and diffed against the snapshot: 0 differences; its total: 2,000,000",
+		"restored with the increment: 0 differences from version",
 		"v3  delete title (a new edit: the old v3 is dropped)  {owner=ana}",
 		"take it back to version 0, equal to the opening balances: true",
 		"the same changes: true",
@@ -113,8 +122,8 @@ func TestBackupWhileWriting(t *testing.T) {
 	defer snap.Release()
 	want := collect(snap.Map)
 
-	out := &committer{store: s, rng: rand.New(rand.NewPCG(1, 1)), n: n}
-	if err := backup(snap, out); err != nil {
+	full := &committer{store: s, rng: rand.New(rand.NewPCG(1, 1)), n: n}
+	if err := backup(full, snap.Map, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -123,7 +132,11 @@ func TestBackupWhileWriting(t *testing.T) {
 	if now.Version <= snap.Version+1 {
 		t.Fatalf("only %d commits while the backup ran; the test wants several", now.Version-snap.Version)
 	}
-	if d := cmp.Diff(want, collect(restore(out.Bytes()))); d != "" {
+	restored, err := restore(bytes.NewReader(full.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, collect(restored)); d != "" {
 		t.Errorf("the backup is not the snapshot it started from (-want +got):\n%s", d)
 	}
 	if d := cmp.Diff(want, collect(now.Map)); d == "" {
@@ -131,6 +144,37 @@ func TestBackupWhileWriting(t *testing.T) {
 	}
 	if sum, _ := total(now.All()); sum != n*balance {
 		t.Errorf("the store's total is %d, want %d", sum, n*balance)
+	}
+
+	// An increment against the backup restores to now, on top of it only.
+	var incr bytes.Buffer
+	if err := backup(&incr, now.Map, snap.Map); err != nil {
+		t.Fatal(err)
+	}
+	if incr.Len()*10 > full.Len() {
+		t.Errorf("the increment of %d transfers is %d bytes, the full backup %d: want a tenth at most", now.Version-snap.Version, incr.Len(), full.Len())
+	}
+	if err := restored.Receive(bytes.NewReader(incr.Bytes()), codec.String[string](), codec.Int[int64]()); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(collect(now.Map), collect(restored)); d != "" {
+		t.Errorf("the backup and its increment are not the version the increment was made of (-want +got):\n%s", d)
+	}
+	if _, err := restore(bytes.NewReader(incr.Bytes())); !errors.Is(err, codec.ErrBase) {
+		t.Errorf("the increment alone: %v, want codec.ErrBase", err)
+	}
+	unnamed := now.Clone()
+	unnamed.Set(account(0), 0) // a write: no backup holds this version
+	if err := backup(io.Discard, now.Map, unnamed); !errors.Is(err, codec.ErrBase) {
+		t.Errorf("an increment against a version never backed up: %v, want codec.ErrBase", err)
+	}
+	unnamed.Release()
+
+	// A damaged backup restores nothing.
+	bad := bytes.Clone(full.Bytes())
+	bad[len(bad)/2] ^= 1
+	if m, err := restore(bytes.NewReader(bad)); !errors.Is(err, codec.ErrCorrupt) || m != nil {
+		t.Errorf("a backup with a flipped bit: %v, want codec.ErrCorrupt and no map", err)
 	}
 }
 
