@@ -92,7 +92,6 @@ type Writer struct {
 	w     io.Writer
 	whole uint32 // CRC-32C of the header and of every chunk header
 	count uint64
-	head  [ChunkHead]byte
 	err   error
 }
 
