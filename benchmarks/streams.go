@@ -38,7 +38,7 @@ func init() {
 							k, v = append(k, x), append(v, y)
 							p = p[n+m:]
 						}
-						SinkAny = v
+						SinkAny = [2][]int64{k, v}
 					}
 				}
 			},
