@@ -2,21 +2,60 @@
 // streams of btree's Map.Send and pagearena's Arena.Send, and defines the
 // errors those streams report. Its doc also gives the streams' format.
 //
+// A stream frames every key and value with its length; a [Codec] turns
+// one value into those bytes and back. The package has codecs for the
+// integer, floating-point and string types ([Int], [Uint], [Float],
+// [String]), for byte slices ([Bytes]) and for anything encoding/json
+// handles ([JSON]); for other types, write a Codec (see the example).
+//
 // # Writing a Codec
 //
-// Append appends the encoding of v to b and returns the extended slice, as
-// strconv.AppendInt does. Decode gets exactly the bytes one Append wrote
-// (the stream frames every key and value with its length) and returns the
-// value, or an error for any input Append could not have written. Decode
-// must never panic, whatever the input, and must not retain b: the caller
-// reuses the buffer. Every ready codec here copies what it keeps, and the
-// fixed-size ones (Int, Uint, Float) neither allocate to append into a
-// buffer with room nor to decode.
+// A Codec[T] is two functions. Any pair that keeps these rules works with
+// Send and Receive:
 //
-// Int and Uint write varints (zigzag for Int) and reject overlong
-// encodings and values that do not fit T; Float writes IEEE bits, so NaN
-// payloads and -0 round-trip exactly; String and Bytes write the bytes as
-// they are; JSON writes what encoding/json writes.
+// Append(b, v) appends the encoding of v to b and returns the extended
+// slice, as strconv.AppendInt does: it leaves b[:len(b)] as it was, and it
+// should allocate only when b lacks room. The encoding must depend on v
+// alone, as an incremental Send compares values by their encodings. An
+// Append that cannot encode v panics with an [*EncodeError]: btree's
+// Map.Send recovers exactly that type and returns it as its error.
+//
+// Decode(b) gets exactly the bytes one Append wrote, no more (the stream
+// holds each encoding's length, so an encoding need not say where it
+// ends), and returns the value: Decode(Append(nil, v)) must be v again,
+// for a key at least equal to v in the map's order, since Receive checks
+// the order of the keys it decodes. For any input Append could not have
+// written, Decode returns an error, which Receive wraps in [ErrCorrupt].
+// Decode must never panic, whatever the input: a stream is hostile. It
+// must neither modify nor retain b, as the caller reuses the buffer: a
+// value that keeps bytes of b keeps a copy.
+//
+// Sends and Receives that run at once may call one Codec at once, so a
+// Codec that holds state must allow that.
+//
+// # The ready codecs
+//
+// Every codec here keeps those rules, holds no state, and wraps
+// [ErrInvalid] in each error its Decode returns, with a short message that
+// names the codec and the fault: "codec: Int[int8]: 300 out of range".
+//
+// [Int] and [Uint] write varints (zigzag for Int), and [Float] the IEEE
+// 754 bits, so that NaN payloads, -0 and the infinities round-trip bit for
+// bit. Their Decode accepts only what Append writes: no overlong varint,
+// no value out of T's range, no float of the wrong length, no byte after
+// the value. So Append(Decode(b)) is b whenever Decode accepts b. Append
+// does not allocate into a buffer with room, and Decode does not allocate
+// unless it fails.
+//
+// [String] and [Bytes] write the bytes as they are, and Append does not
+// allocate into a buffer with room. Their Decode accepts any input and
+// copies it. Bytes' Decode never returns nil: a nil and an empty slice
+// both encode as no bytes, and come back as an empty, non-nil slice.
+//
+// [JSON] writes what json.Marshal writes, and its Append panics with an
+// *EncodeError for a value json.Marshal rejects. Its Decode is
+// json.Unmarshal into a new T, which rejects trailing bytes but accepts
+// more than Append writes (spaces, say).
 //
 // # Stream format
 //
