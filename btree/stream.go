@@ -143,28 +143,41 @@ func (s *sender[K, V]) full(h *header, level int) error {
 	}
 	lf := leafOf[K, V](h)
 	for i := range int(lf.n) {
+		start := len(s.buf)
 		s.buf = append(s.buf, opAdded)
 		s.buf = appendField(s.buf, s.kc.Append, lf.keys[i])
 		s.buf = appendField(s.buf, s.vc.Append, lf.vals[i])
-		s.n++
-		if len(s.buf) >= chunkTarget {
-			if err := s.flush(); err != nil {
-				return err
-			}
+		if err := s.added(start); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
 func (s *sender[K, V]) record(op byte, k K, v V) error {
+	start := len(s.buf)
 	s.buf = append(s.buf, op)
 	s.buf = appendField(s.buf, s.kc.Append, k)
 	if op != opRemoved {
 		s.buf = appendField(s.buf, s.vc.Append, v)
 	}
+	return s.added(start)
+}
+
+// added counts the record appended at s.buf[start:] and ends the chunk
+// once it is large enough. A record too large to join the records before
+// it in one chunk goes in a chunk of its own, after them.
+func (s *sender[K, V]) added(start int) error {
 	s.n++
 	if len(s.buf) < chunkTarget {
 		return nil
+	}
+	if len(s.buf)-stream.ChunkHead > stream.MaxChunk && s.n > 1 {
+		if err := s.w.Chunk(s.n-1, s.buf[:start]); err != nil {
+			return err
+		}
+		s.buf = append(s.buf[:stream.ChunkHead], s.buf[start:]...)
+		s.n = 1
 	}
 	return s.flush()
 }
@@ -174,7 +187,7 @@ func (s *sender[K, V]) flush() error {
 		return nil
 	}
 	if len(s.buf)-stream.ChunkHead > stream.MaxChunk {
-		return fmt.Errorf("btree: Send: an entry of %d bytes is too large for a stream", len(s.buf))
+		return fmt.Errorf("btree: Send: an entry of %d bytes is too large for a stream", len(s.buf)-stream.ChunkHead)
 	}
 	err := s.w.Chunk(s.n, s.buf)
 	s.buf, s.n = s.buf[:stream.ChunkHead], 0
@@ -243,6 +256,9 @@ func (m *Map[K, V]) Receive(r io.Reader, kc codec.Codec[K], vc codec.Codec[V]) e
 			return err
 		}
 		return fmt.Errorf("btree: Receive: %w", err)
+	}
+	if h.A != 0 || h.B != 0 {
+		return fmt.Errorf("btree: Receive: %w: header parameters of a map stream", codec.ErrCorrupt)
 	}
 	if h.Incremental() {
 		if id := m.snap.Load(); id == nil || *id != h.Base {
@@ -365,7 +381,7 @@ func field[T any](p []byte, dec func([]byte) (T, error)) (T, []byte, error) {
 		return v, p[l:], err
 	}
 	l, w := binary.Uvarint(p)
-	if w <= 0 || l > uint64(len(p)-w) {
+	if w <= 0 || p[w-1] == 0 || l > uint64(len(p)-w) { // a longer length than needed is not Send's
 		return zero, nil, errors.New("bad length")
 	}
 	v, err := dec(p[w : w+int(l)])

@@ -278,6 +278,10 @@ func TestStreamForged(t *testing.T) {
 		"a removal in a full stream":   forge([][]byte{{opRemoved, 1, 2}}, []uint32{1}, 1, 0),
 		"a value that does not decode": forge([][]byte{{opAdded, 1, 2, 2, 0x80, 0x80}}, []uint32{1}, 1, 1),
 	}
+	var params bytes.Buffer
+	sw, _ := stream.NewWriter(&params, stream.Header{Kind: stream.KindMap, ID: *stream.NewID(), A: 4096})
+	sw.Close(0)
+	bad["page size in a map stream"] = params.Bytes()
 	for name, s := range bad {
 		mustRefuse(t, m, s, name)
 	}

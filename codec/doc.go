@@ -104,9 +104,12 @@
 // numbers are strictly ascending across the stream and below the arena's
 // page count.
 //
-// Writers end a chunk at about 64 KiB of payload (a map's chunk may hold
-// one entry more; an arena's at least one page). Readers accept chunks up
-// to 1 GiB and 64 bytes for maps, and for arenas up to twice the larger
-// of 64 KiB and the page size, plus 4 KiB; and they read a payload into
-// memory as it arrives, never allocating ahead of the bytes received.
+// Every uvarint is the shortest encoding of its value: readers refuse a
+// longer one. Writers end a chunk at about 64 KiB of payload (a map's
+// chunk may hold one entry more, or a larger entry alone; an arena's, at
+// least one page, or a table of about 1 KiB). Readers accept chunks up to
+// 1 GiB and 4 KiB for maps, and for arenas up to twice the larger of
+// 64 KiB and the page size, plus 4 KiB, but never more than 1 GiB and
+// 4 KiB; and they read a payload into memory as it arrives, never
+// allocating ahead of the bytes received.
 package codec

@@ -134,6 +134,11 @@ func (s *pageSender) record(pg int64, f *frame) error {
 		s.table = binary.AppendUvarint(append(s.table, opZero), uint64(pg))
 	} else {
 		d := f.data[:s.a.pageLen(pg)]
+		if s.n > 0 && len(s.table)-stream.ChunkHead+s.size+len(d) > stream.MaxChunk {
+			if err := s.flush(); err != nil { // a huge page after other records
+				return err
+			}
+		}
 		s.table = binary.AppendUvarint(append(s.table, opData), uint64(pg))
 		s.pages = append(s.pages, d)
 		s.size += len(d)
@@ -269,7 +274,7 @@ func (a *Arena) receive(sr *stream.Reader, incremental bool) error {
 			}
 			op := p[0]
 			pg, w := binary.Uvarint(p[1:])
-			if w <= 0 || pg >= uint64(pages) || int64(pg) < next || op != opData && (op != opZero || !incremental) {
+			if w <= 0 || w > 1 && p[w] == 0 || pg >= uint64(pages) || int64(pg) < next || op != opData && (op != opZero || !incremental) {
 				return fmt.Errorf("%w: %w", codec.ErrCorrupt, errPage)
 			}
 			p = p[1+w:]

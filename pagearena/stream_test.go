@@ -333,3 +333,32 @@ func TestArenaStreamForged(t *testing.T) {
 		t.Errorf("an incremental stream for another base: err = %v, want ErrBase", err)
 	}
 }
+
+// TestArenaStreamHugePages sends, against a base, zero pages and then a
+// page of 1 GiB, the largest page size: the chunk that holds the big
+// page must stay within what a receiver accepts. The pages are never
+// touched, so the memory is the operating system's zero pages.
+func TestArenaStreamHugePages(t *testing.T) {
+	const ps = 1 << 30
+	base, _ := New(64*ps, WithPageSize(ps))
+	for pg := range int64(40) {
+		base.WriteAt([]byte{1}, pg*ps)
+	}
+	base.snap.Store(stream.NewID()) // as if it had been sent
+	f := base.Fork()
+	f.Discard(0, 40*ps) // 40 zero-page records
+	f.WriteAt([]byte{2}, 50*ps)
+	var c countWriter
+	if err := f.Send(&c, base); err != nil {
+		t.Fatal(err)
+	}
+	if c.n < ps || c.n > ps+4096 {
+		t.Fatalf("the stream is %d bytes, want a page and a little", c.n)
+	}
+	f.Release()
+	base.Release()
+}
+
+type countWriter struct{ n int }
+
+func (c *countWriter) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }

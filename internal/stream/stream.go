@@ -24,9 +24,9 @@ import (
 // record count and its CRC-32C.
 const ChunkHead = 12
 
-// MaxChunk bounds a chunk's payload: 1 GiB and a little, room for the
-// largest arena page with its record header.
-const MaxChunk = 1<<30 + 64
+// MaxChunk bounds a chunk's payload: 1 GiB and 4 KiB, room for the
+// largest arena page with a table of records before it.
+const MaxChunk = 1<<30 + 4096
 
 // The kinds of stream.
 const (
