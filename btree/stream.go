@@ -262,7 +262,7 @@ func (m *Map[K, V]) Receive(r io.Reader, kc codec.Codec[K], vc codec.Codec[V]) e
 	}
 	if h.Incremental() {
 		if id := m.snap.Load(); id == nil || *id != h.Base {
-			if err := drain(sr); err != nil {
+			if err := sr.Drain(); err != nil {
 				return fmt.Errorf("btree: Receive: %w", err)
 			}
 			return fmt.Errorf("btree: Receive: %w", codec.ErrBase)
@@ -282,18 +282,6 @@ func (m *Map[K, V]) Receive(r io.Reader, kc codec.Codec[K], vc codec.Codec[V]) e
 	id := h.ID
 	m.snap.Store(&id)
 	return nil
-}
-
-// drain reads the rest of a stream, checking it.
-func drain(sr *stream.Reader) error {
-	for {
-		if _, _, err := sr.Next(); err != nil {
-			if err == io.EOF {
-				return nil
-			}
-			return err
-		}
-	}
 }
 
 // receive applies the records of sr to c, a map no one else sees.

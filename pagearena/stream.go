@@ -203,7 +203,7 @@ func (a *Arena) Receive(r io.Reader) error {
 	sr.SetLimit(2*max(chunkData, a.pool.pageSize) + 4096)
 	if h.Incremental() {
 		if id := a.snap.Load(); id == nil || *id != h.Base {
-			if err := drainStream(sr); err != nil {
+			if err := sr.Drain(); err != nil {
 				return fmt.Errorf("pagearena: Receive: %w", err)
 			}
 			return fmt.Errorf("pagearena: Receive: %w", codec.ErrBase)
@@ -231,17 +231,6 @@ func (a *Arena) Receive(r io.Reader) error {
 	id := h.ID
 	a.snap.Store(&id)
 	return nil
-}
-
-func drainStream(sr *stream.Reader) error {
-	for {
-		if _, _, err := sr.Next(); err != nil {
-			if err == io.EOF {
-				return nil
-			}
-			return err
-		}
-	}
 }
 
 var errPage = errors.New("a bad page record")

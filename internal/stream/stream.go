@@ -306,3 +306,17 @@ func (sr *Reader) trailer(h [ChunkHead]byte) error {
 
 // SetLimit sets the bound of each chunk's payload, at most MaxChunk.
 func (sr *Reader) SetLimit(n int) { sr.limit = min(n, MaxChunk) }
+
+// Drain reads the rest of the stream, checking every chunk and the
+// trailer, so that a stream refused for its base still ends where it
+// ends and the next one may follow.
+func (sr *Reader) Drain() error {
+	for {
+		if _, _, err := sr.Next(); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
