@@ -4,8 +4,9 @@ package btree
 // key order, bottom up: it fills each leaf, and when the next one starts,
 // adds the full one to the inner node being filled one level up, and so
 // on up the levels. So each entry costs O(1), without a walk from the
-// root, and every node but the last of each level is full, which is what
-// a map loaded by Insert looks like too.
+// root, and every node but the last two of each level is full (the next
+// to last gives the last a child if it would have only one), much as a
+// map loaded by Insert looks.
 type builder[K, V any] struct {
 	lf     *leaf[K, V]
 	levels []buildLevel[K, V] // levels[i] fills an inner node at level i+1

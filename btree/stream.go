@@ -65,12 +65,12 @@ func (m *Map[K, V]) Send(w io.Writer, base *Map[K, V], kc codec.Codec[K], vc cod
 		return err
 	}
 	if base == nil {
-		hd := m.hold()
+		hd, n := m.hold(), m.Len()
 		defer hd.release()
 		if err := s.full(hd.root, hd.height); err != nil {
 			return err
 		}
-		return s.close(m.Len())
+		return s.close(n)
 	}
 	var x, y []byte
 	eq := func(a, b V) bool {

@@ -232,7 +232,8 @@ func TestStreamHostile(t *testing.T) {
 func forge(chunks [][]byte, recs []uint32, count, extra uint64) []byte {
 	var b bytes.Buffer
 	sw, _ := stream.NewWriter(&b, stream.Header{Kind: stream.KindMap, ID: *stream.NewID()})
-	_ = sw
+	sw.Close(0)
+	b.Truncate(68) // the header alone
 	tab := crc32.MakeTable(crc32.Castagnoli)
 	whole := crc32.Checksum(b.Bytes(), tab)
 	for i, c := range chunks {
@@ -409,5 +410,57 @@ func TestStreamRace(t *testing.T) {
 	close(snaps)
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// writeOnWrite runs do in its first Write: a writer that writes to the
+// map being sent.
+type writeOnWrite struct {
+	bytes.Buffer
+	do func()
+}
+
+func (w *writeOnWrite) Write(p []byte) (int, error) {
+	if w.do != nil {
+		w.do()
+		w.do = nil
+	}
+	return w.Buffer.Write(p)
+}
+
+// TestStreamWriterWritesTheMap checks that a Send whose writer writes to
+// the map being sent streams the contents its name stands for.
+func TestStreamWriterWritesTheMap(t *testing.T) {
+	for _, incremental := range []bool{false, true} {
+		m := New[int, int]()
+		m.Set(1, 1)
+		send(t, m, nil) // names m
+		base := m.Clone()
+		var against *Map[int, int]
+		if incremental {
+			m.Set(2, 2)
+			against = base
+			send(t, m, base) // names m anew
+		}
+		snap := m.Clone()
+		w := &writeOnWrite{do: func() { m.Set(1, 99) }}
+		if err := m.Send(w, against, ic, ic); err != nil {
+			t.Fatal(err)
+		}
+		r := base.Clone()
+		if err := r.Receive(bytes.NewReader(w.Bytes()), ic, ic); err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(entries(snap), entries(r)); d != "" {
+			t.Fatalf("incremental %v: the stream is not the snapshot it names (-want +got):\n%s", incremental, d)
+		}
+		next := snap.Clone()
+		next.Set(3, 3)
+		if err := r.Receive(bytes.NewReader(send(t, next, snap)), ic, ic); err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(entries(next), entries(r)); d != "" {
+			t.Fatalf("incremental %v: the replica drifted (-want +got):\n%s", incremental, d)
+		}
 	}
 }

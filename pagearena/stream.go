@@ -34,8 +34,8 @@ const chunkData = 64 << 10
 // sent or received, or was written since, is an error wrapping
 // codec.ErrBase; so is one of another page size or size.
 //
-// Send hands w the pages' own memory, one Write per page or per chunk of
-// 64 KiB of them, with no copy (io.Writer must not change or keep what it
+// Send hands w the pages' own memory, with no copy: a Write per chunk for
+// its header and table, then one per page (io.Writer must not change or keep what it
 // is given); wrap a net.Conn in a bufio.Writer. It reads a snapshot of a
 // taken when it starts, and returns w's first error.
 func (a *Arena) Send(w io.Writer, base *Arena) error {
@@ -60,8 +60,10 @@ func (a *Arena) Send(w io.Writer, base *Arena) error {
 		defer x.release(a.pool)
 		err = s.full(x.n, x.h, 0)
 	} else {
+		x := a.hold() // the snapshot Diff takes too: no Write runs between them
+		defer x.release(a.pool)
 		for off := range a.Diff(base) {
-			if err = s.page(off >> a.pool.shift); err != nil {
+			if err = s.record(off>>a.pool.shift, x.lookup(off>>a.pool.shift)); err != nil {
 				break
 			}
 		}
@@ -126,9 +128,6 @@ func (s *pageSender) full(n *node, level int, base int64) error {
 	return nil
 }
 
-// page sends page pg of a as it is now.
-func (s *pageSender) page(pg int64) error { return s.record(pg, s.a.lookup(pg)) }
-
 func (s *pageSender) record(pg int64, f *frame) error {
 	if f == nil {
 		s.table = binary.AppendUvarint(append(s.table, opZero), uint64(pg))
@@ -158,6 +157,19 @@ func (s *pageSender) flush() error {
 	err := s.w.Chunk(s.n, s.table, s.pages...)
 	s.table, s.pages, s.n, s.size = s.table[:stream.ChunkHead], s.pages[:0], 0, 0
 	return err
+}
+
+// lookup returns the frame backing page pg in the page table s, or nil
+// for the zero page.
+func (s side) lookup(pg int64) *frame {
+	n := s.n
+	for level := s.h; n != nil; level-- {
+		if level == 0 {
+			return n.frames[index(pg, 0)]
+		}
+		n = n.kids[index(pg, level)]
+	}
+	return nil
 }
 
 // pageLen returns the length of page pg: the page size, but for a

@@ -362,3 +362,45 @@ func TestArenaStreamHugePages(t *testing.T) {
 type countWriter struct{ n int }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }
+
+type writeOnWrite struct {
+	bytes.Buffer
+	do func()
+}
+
+func (w *writeOnWrite) Write(p []byte) (int, error) {
+	if w.do != nil {
+		w.do()
+		w.do = nil
+	}
+	return w.Buffer.Write(p)
+}
+
+// TestArenaStreamWriterWritesTheArena checks that a Send whose writer
+// writes to the arena being sent streams the contents its name stands for.
+func TestArenaStreamWriterWritesTheArena(t *testing.T) {
+	for _, incremental := range []bool{false, true} {
+		a, _ := New(4 * 4096)
+		a.WriteAt([]byte{1}, 0)
+		sendArena(t, a, nil)
+		base := a.Fork()
+		var against *Arena
+		if incremental {
+			a.WriteAt([]byte{2}, 4096)
+			against = base
+			sendArena(t, a, base)
+		}
+		want := readAll(a)
+		w := &writeOnWrite{do: func() { a.WriteAt([]byte{99}, 0) }}
+		if err := a.Send(w, against); err != nil {
+			t.Fatal(err)
+		}
+		r := base.Fork()
+		if err := r.Receive(bytes.NewReader(w.Bytes())); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(want, readAll(r)) {
+			t.Fatalf("incremental %v: the stream is not the snapshot it names", incremental)
+		}
+	}
+}

@@ -89,13 +89,17 @@ func (h *Header) Incremental() bool { return h.Base != ID{} }
 
 // Writer writes one stream.
 type Writer struct {
-	w     io.Writer
-	whole uint32 // CRC-32C of the header and of every chunk header
-	count uint64
-	err   error
+	w      io.Writer
+	whole  uint32 // CRC-32C of the header and of every chunk header
+	count  uint64
+	header []byte // not yet written
+	err    error
 }
 
-// NewWriter writes h to w and returns a Writer for the stream's chunks.
+// NewWriter returns a Writer for a stream with header h on w. The header
+// goes out with the first chunk, or at Close: a sender takes its snapshot
+// between the two, so that no Write (the caller's code) runs between
+// naming a snapshot and holding it.
 func NewWriter(w io.Writer, h Header) (*Writer, error) {
 	var b [headerSize]byte
 	copy(b[:], magic)
@@ -108,9 +112,16 @@ func NewWriter(w io.Writer, h Header) (*Writer, error) {
 	binary.LittleEndian.PutUint64(b[48:], h.A)
 	binary.LittleEndian.PutUint64(b[56:], h.B)
 	binary.LittleEndian.PutUint32(b[64:], crc32.Checksum(b[:64], castagnoli))
-	sw := &Writer{w: w, whole: crc32.Checksum(b[:], castagnoli)}
-	_, sw.err = w.Write(b[:])
-	return sw, sw.err
+	return &Writer{w: w, whole: crc32.Checksum(b[:], castagnoli), header: b[:]}, nil
+}
+
+// start writes the header if it has not gone out yet.
+func (sw *Writer) start() error {
+	if sw.header != nil && sw.err == nil {
+		_, sw.err = sw.w.Write(sw.header)
+		sw.header = nil
+	}
+	return sw.err
 }
 
 // Chunk writes one chunk of n records, whose payload is buf[ChunkHead:]
@@ -119,7 +130,7 @@ func NewWriter(w io.Writer, h Header) (*Writer, error) {
 // each of more in a Write of its own, without a copy (an arena's pages).
 // The payload must not pass MaxChunk, and n must be from 1 to its length.
 func (sw *Writer) Chunk(n int, buf []byte, more ...[]byte) error {
-	if sw.err != nil {
+	if sw.start() != nil {
 		return sw.err
 	}
 	size := len(buf) - ChunkHead
@@ -154,7 +165,7 @@ func (sw *Writer) Chunk(n int, buf []byte, more ...[]byte) error {
 // Close writes the end marker and the trailer, with extra, the kind's
 // total (a map's length after the stream, an arena's pages with data).
 func (sw *Writer) Close(extra uint64) error {
-	if sw.err != nil {
+	if sw.start() != nil {
 		return sw.err
 	}
 	var b [ChunkHead + trailSize]byte
