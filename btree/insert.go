@@ -15,7 +15,7 @@ import (
 // correct, at Set's cost.
 func (m *Map[K, V]) Insert(seq iter.Seq2[K, V]) {
 	for k, v := range seq {
-		m.forget()
+		m.snap.Forget()
 		if !m.appendMax(k, v) {
 			m.Set(k, v)
 		}

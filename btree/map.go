@@ -43,7 +43,7 @@ type Map[K, V any] struct {
 	// as a stream (see stream.go); Clone copies it and every write clears
 	// it. It is atomic because Send, a read, may record it on a handle
 	// that other goroutines read too.
-	snap atomic.Pointer[stream.ID]
+	snap stream.Name
 }
 
 // holdBits is the width of the count in Map.holds: up to 2^24-1 holds at
@@ -300,14 +300,6 @@ func (m *Map[K, V]) Clone() *Map[K, V] {
 	return c
 }
 
-// forget clears the name of m's snapshot: every write calls it first.
-// It only loads the name when there is none to clear, a plain load.
-func (m *Map[K, V]) forget() {
-	if m.snap.Load() != nil {
-		m.snap.Store(nil)
-	}
-}
-
 // holdRoot takes a share of m's root and returns it: a Clone holds it for
 // the life of the new handle, and a loop whose count on m is full for the
 // length of the loop.
@@ -326,7 +318,7 @@ func (m *Map[K, V]) holdRoot() *header {
 // harmless, and releasing is optional: an unreleased handle costs its peers
 // one path copy per node they later write, never correctness.
 func (m *Map[K, V]) Release() {
-	m.forget()
+	m.snap.Forget()
 	m.settle()
 	if h := m.root; h != nil {
 		level := m.height

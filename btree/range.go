@@ -26,7 +26,7 @@ package btree
 //	                           /    |    |    \
 //	                        [..]  [21]  [78]  [..]   (then rebalanced)
 func (m *Map[K, V]) DeleteRange(lo, hi K) int {
-	m.forget()
+	m.snap.Forget()
 	if m.root == nil || m.cmp(lo, hi) >= 0 || m.Rank(hi) <= m.Rank(lo) {
 		return 0
 	}

@@ -45,7 +45,7 @@ const chunkTarget = 64 << 10
 // codec has a nil function.
 func (m *Map[K, V]) Send(w io.Writer, base *Map[K, V], kc codec.Codec[K], vc codec.Codec[V]) (err error) {
 	mustCodecs(kc, vc)
-	h := stream.Header{Kind: stream.KindMap, ID: *m.name()}
+	h := stream.Header{Kind: stream.KindMap, ID: *m.snap.Give()}
 	if base != nil {
 		id := base.snap.Load()
 		if id == nil {
@@ -98,18 +98,6 @@ func sameBits[V any](a, b *V) bool {
 }
 
 var opOf = [...]byte{Added: opAdded, Updated: opUpdated, Removed: opRemoved}
-
-// name returns the name of m's snapshot, giving it one if it has none.
-func (m *Map[K, V]) name() *stream.ID {
-	if id := m.snap.Load(); id != nil {
-		return id
-	}
-	id := stream.NewID()
-	if !m.snap.CompareAndSwap(nil, id) {
-		return m.snap.Load() // another Send named it first
-	}
-	return id
-}
 
 func mustCodecs[K, V any](kc codec.Codec[K], vc codec.Codec[V]) {
 	if kc.Append == nil || kc.Decode == nil || vc.Append == nil || vc.Decode == nil {

@@ -32,7 +32,7 @@ func (m *Map[K, V]) Set(k K, v V) { m.Swap(k, v) }
 // stored under an equal key before, with loaded true; or the zero V and
 // false if there was none. It costs what Set costs.
 func (m *Map[K, V]) Swap(k K, v V) (old V, loaded bool) {
-	m.forget()
+	m.snap.Forget()
 	if m.root == nil {
 		m.mustOrder("Set")
 		m.settle()
@@ -342,7 +342,7 @@ func (m *Map[K, V]) Delete(k K) bool {
 // it was stored, its value and true; or zero values and false if there was
 // none. It costs what Delete costs.
 func (m *Map[K, V]) Pop(k K) (K, V, bool) {
-	m.forget()
+	m.snap.Forget()
 	var zk K
 	var zv V
 	h := m.root
@@ -404,7 +404,7 @@ func (m *Map[K, V]) PopMax() (K, V, bool) { return m.popEdge(true) }
 // edge, where a node may be as small as one entry before it is rebalanced,
 // so most pops remove in place.
 func (m *Map[K, V]) popEdge(max bool) (K, V, bool) {
-	m.forget()
+	m.snap.Forget()
 	h := m.root
 	if h == nil {
 		var zk K

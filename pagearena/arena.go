@@ -53,7 +53,7 @@ type Arena struct {
 	// a stream (see stream.go); Fork copies it and every write clears it.
 	// It is atomic because Send, a read, may record it on an arena that
 	// other goroutines read too.
-	snap atomic.Pointer[stream.ID]
+	snap stream.Name
 }
 
 // pool is what an arena and all the arenas forked from it share: the page
@@ -172,7 +172,7 @@ func (a *Arena) Release() {
 		return
 	}
 	a.size = 0
-	a.forget()
+	a.snap.Forget()
 	a.cleanup.Stop()
 	a.t.release()
 }

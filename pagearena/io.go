@@ -90,7 +90,7 @@ func (a *Arena) WriteAt(p []byte, off int64) (n int, err error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	a.forget()
+	a.snap.Forget()
 	first, last := off>>a.pool.shift, (off+int64(len(p))-1)>>a.pool.shift
 	e := a.pool.epoch.Load()
 	if first == last {
@@ -275,7 +275,7 @@ func (a *Arena) Discard(off, n int64) error {
 	if n == 0 {
 		return nil
 	}
-	a.forget()
+	a.snap.Forget()
 	ps := int64(a.pool.pageSize)
 	end := off + n                // no overflow: end <= Size
 	first, last := off/ps, end/ps // whole pages: [first, last)

@@ -39,7 +39,7 @@ const chunkData = 64 << 10
 // is given); wrap a net.Conn in a bufio.Writer. It reads a snapshot of a
 // taken when it starts, and returns w's first error.
 func (a *Arena) Send(w io.Writer, base *Arena) error {
-	h := stream.Header{Kind: stream.KindArena, ID: *a.name(), A: uint64(a.PageSize()), B: uint64(a.size)}
+	h := stream.Header{Kind: stream.KindArena, ID: *a.snap.Give(), A: uint64(a.PageSize()), B: uint64(a.size)}
 	if base != nil {
 		id := base.snap.Load()
 		switch {
@@ -75,25 +75,6 @@ func (a *Arena) Send(w io.Writer, base *Arena) error {
 		return err
 	}
 	return sw.Close(s.data)
-}
-
-// name returns the name of a's snapshot, giving it one if it has none.
-func (a *Arena) name() *stream.ID {
-	if id := a.snap.Load(); id != nil {
-		return id
-	}
-	id := stream.NewID()
-	if !a.snap.CompareAndSwap(nil, id) {
-		return a.snap.Load() // another Send named it first
-	}
-	return id
-}
-
-// forget clears the name of a's snapshot: every write calls it first.
-func (a *Arena) forget() {
-	if a.snap.Load() != nil {
-		a.snap.Store(nil)
-	}
 }
 
 // pageSender batches page records into chunks: a table of (op, page

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"sync/atomic"
 )
 
 // ChunkHead is the size of a chunk's header: its payload length, its
@@ -330,4 +331,36 @@ func (sr *Reader) Drain() error {
 			return err
 		}
 	}
+}
+
+// Name is where a handle keeps the name of the snapshot it holds, once it
+// has been sent or received: its clones copy it (Load, Store), every write
+// forgets it, and Send gives the handle one if it has none. It is atomic
+// because Send, a read, may name a handle that other goroutines read too.
+type Name struct{ p atomic.Pointer[ID] }
+
+// Load returns the name, or nil.
+func (n *Name) Load() *ID { return n.p.Load() }
+
+// Store sets the name.
+func (n *Name) Store(id *ID) { n.p.Store(id) }
+
+// Forget clears the name: every write calls it first. It only loads the
+// name when there is none to clear, a plain load.
+func (n *Name) Forget() {
+	if n.p.Load() != nil {
+		n.p.Store(nil)
+	}
+}
+
+// Give returns the name, giving the handle a new one if it has none.
+func (n *Name) Give() *ID {
+	if id := n.p.Load(); id != nil {
+		return id
+	}
+	id := NewID()
+	if !n.p.CompareAndSwap(nil, id) {
+		return n.p.Load() // another Send named it first
+	}
+	return id
 }
