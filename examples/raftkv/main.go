@@ -1,0 +1,418 @@
+// Command raftkv runs a replicated key-value store on hashicorp/raft whose
+// state machine is a cowkit btree.Map, and shows why copy-on-write suits
+// raft's FSM contract: Snapshot() must return quickly, because raft calls
+// it on the goroutine that applies entries, and Persist then writes the
+// snapshot while new entries keep being applied.
+//
+// It starts a 3-node cluster in one process (each node with a BoltDB log,
+// a FileSnapshotStore and a TCP transport on 127.0.0.1, its data in a temp
+// directory removed at the end), loads keys through the leader, and then
+// measures puts from several goroutines with no snapshot running and while
+// a snapshot of every key is persisted. It compares Snapshot() (a btree
+// Clone) with Persist, and with the Snapshot() of a baseline FSM over a Go
+// map, which must copy the map under its lock. Then it kills the leader,
+// keeps writing through the new one, restarts the old leader from its data
+// directory and shows with btree's Diff that all three nodes hold the same
+// data.
+//
+//	cd examples/raftkv && go run . [-keys 1000000] [-writers 16] [-window 2s] [-v]
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/cowkit/cowkit/examples/internal/report"
+	"github.com/cowkit/cowkit/examples/raftkv/kv"
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
+)
+
+type config struct {
+	keys    int           // keys loaded before the measurements
+	writers int           // goroutines putting through the leader
+	window  time.Duration // how long the steady-state puts run
+	verbose bool          // raft's own log to stderr
+}
+
+var defaults = config{keys: 1_000_000, writers: 16, window: 2 * time.Second}
+
+func main() {
+	cfg := defaults
+	flag.IntVar(&cfg.keys, "keys", cfg.keys, "keys loaded before the measurements")
+	flag.IntVar(&cfg.writers, "writers", cfg.writers, "goroutines putting through the leader")
+	flag.DurationVar(&cfg.window, "window", cfg.window, "how long the steady-state puts run")
+	flag.BoolVar(&cfg.verbose, "v", false, "print raft's log (warnings and errors) to stderr")
+	flag.Parse()
+	if err := run(os.Stdout, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "raftkv:", err)
+		os.Exit(1)
+	}
+}
+
+const (
+	valueSize = 32
+	batchKeys = 1000 // keys per load entry
+	snapshots = 3    // user snapshots taken while puts run
+	timeout   = 10 * time.Second
+)
+
+// tune makes failover quick on loopback and leaves snapshots to the demo:
+// raft's own thresholds would start one at a moment the demo does not pick.
+func tune(c *raft.Config) {
+	c.HeartbeatTimeout = 500 * time.Millisecond
+	c.ElectionTimeout = 500 * time.Millisecond
+	c.LeaderLeaseTimeout = 250 * time.Millisecond
+	c.SnapshotThreshold = 1 << 40
+	c.SnapshotInterval = time.Hour
+}
+
+func key(i int) string { return fmt.Sprintf("key%08d", i) }
+
+func value(seed uint64) []byte {
+	v := make([]byte, valueSize)
+	copy(v, fmt.Sprintf("v%016x", seed))
+	return v
+}
+
+func run(w io.Writer, cfg config) error {
+	if cfg.keys < 1 || cfg.writers < 1 || cfg.window <= 0 {
+		return errors.New("want at least 1 key, 1 writer and a window above 0")
+	}
+	dir, err := os.MkdirTemp("", "raftkv-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	var logger hclog.Logger
+	if cfg.verbose {
+		logger = hclog.New(&hclog.LoggerOptions{Name: "raft", Level: hclog.Warn, Output: os.Stderr})
+	}
+	start := time.Now()
+	c, err := kv.StartCluster(kv.ClusterConfig{Dir: dir, Size: 3, Logger: logger, Tune: tune})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	leader, err := c.Leader(timeout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "cowkit raftkv: 3 raft nodes in one process, on %s; BoltDB logs, file snapshots, in %s\n",
+		addrs(c), dir)
+	fmt.Fprintf(w, "leader: %s, elected %s after start\n\n", leader.ID, report.Duration(time.Since(start)))
+
+	if err := load(w, c, leader, cfg.keys); err != nil {
+		return err
+	}
+	if err := snapshot(w, c, leader, cfg); err != nil {
+		return err
+	}
+	if err := failover(w, c, leader, cfg); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\ndone in %s\n", report.Duration(time.Since(start)))
+	return nil
+}
+
+func addrs(c *kv.Cluster) string {
+	var s []string
+	for _, n := range c.Live() {
+		s = append(s, string(n.Addr))
+	}
+	return fmt.Sprint(s)
+}
+
+// load puts cfg.keys keys through the leader, batchKeys to a log entry,
+// with many entries in flight, and waits until every node has applied them.
+func load(w io.Writer, c *kv.Cluster, leader *kv.Node, keys int) error {
+	start := time.Now()
+	var inflight []raft.ApplyFuture
+	var last uint64
+	wait := func(f raft.ApplyFuture) error {
+		if err := f.Error(); err != nil {
+			return err
+		}
+		last = max(last, f.Index())
+		return nil
+	}
+	var b kv.Batch
+	for i := 0; i < keys; i += batchKeys {
+		b.Reset()
+		for j := i; j < min(i+batchKeys, keys); j++ {
+			b.Put(key(j), value(uint64(j)))
+		}
+		inflight = append(inflight, leader.Raft.Apply(slices.Clone(b.Bytes()), timeout))
+		if len(inflight) == 64 {
+			if err := wait(inflight[0]); err != nil {
+				return fmt.Errorf("load: %w", err)
+			}
+			inflight = inflight[1:]
+		}
+	}
+	for _, f := range inflight {
+		if err := wait(f); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+	}
+	if err := c.WaitApplied(last, timeout); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	fmt.Fprintf(w, "loaded %s keys of %d B through the leader in %s (%s entries of %s keys; every node applied them)\n\n",
+		report.Count(keys), valueSize, report.Duration(took), report.Count((keys+batchKeys-1)/batchKeys), report.Count(batchKeys))
+	return nil
+}
+
+// puts runs cfg.writers goroutines that put random keys through the
+// cluster's leader until stop is closed, and returns when each put ended.
+type puts struct {
+	mu   sync.Mutex
+	done []time.Time
+	last uint64 // the highest index acknowledged
+}
+
+func (p *puts) run(c *kv.Cluster, writers, keys int, stop <-chan struct{}) (wait func() error) {
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	for g := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(g), uint64(time.Now().UnixNano())))
+			var done []time.Time
+			var last uint64
+			defer func() {
+				p.mu.Lock()
+				p.done = append(p.done, done...)
+				p.last = max(p.last, last)
+				p.mu.Unlock()
+			}()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, index, err := c.Apply(kv.Put(key(rng.IntN(keys)), value(rng.Uint64())), timeout)
+				if err != nil {
+					errs[g] = err
+					return
+				}
+				done = append(done, time.Now())
+				last = max(last, index)
+			}
+		}()
+	}
+	return func() error {
+		wg.Wait()
+		return errors.Join(errs...)
+	}
+}
+
+// rate returns the puts that ended in [from, to) per second, and the
+// longest time in that span with none ending.
+func (p *puts) rate(from, to time.Time) (perSec float64, gap time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	slices.SortFunc(p.done, func(a, b time.Time) int { return a.Compare(b) })
+	n := 0
+	prev := from
+	for _, t := range p.done {
+		if t.Before(from) || !t.Before(to) {
+			continue
+		}
+		n++
+		gap = max(gap, t.Sub(prev))
+		prev = t
+	}
+	gap = max(gap, to.Sub(prev))
+	return float64(n) / to.Sub(from).Seconds(), gap
+}
+
+// snapshot measures puts with no snapshot running, then while the leader
+// persists user snapshots of every key, and compares Snapshot() with the
+// baseline's.
+func snapshot(w io.Writer, c *kv.Cluster, leader *kv.Node, cfg config) error {
+	var p puts
+	stop := make(chan struct{})
+	wait := p.run(c, cfg.writers, cfg.keys, stop)
+	const warmup = 200 * time.Millisecond
+	warm := time.Now().Add(warmup)
+	time.Sleep(warmup + cfg.window)
+	steadyEnd := time.Now()
+	var snaps []kv.SnapshotStats
+	var err error
+	for range snapshots {
+		if err = leader.Raft.Snapshot().Error(); err != nil {
+			break
+		}
+		snaps = append(snaps, leader.FSM.LastSnapshot())
+		time.Sleep(100 * time.Millisecond)
+	}
+	close(stop)
+	if werr := wait(); err != nil || werr != nil {
+		return fmt.Errorf("snapshot: %w", errors.Join(err, werr))
+	}
+	steady, steadyGap := p.rate(warm, steadyEnd)
+	var takes, persists []time.Duration
+	var rates []float64
+	var gaps []time.Duration
+	for _, st := range snaps {
+		r, g := p.rate(st.Began, st.Began.Add(st.Persist))
+		rates = append(rates, r)
+		gaps = append(gaps, g)
+		takes = append(takes, st.Take)
+		persists = append(persists, st.Persist)
+	}
+	metas, err := leader.Snaps.List()
+	if err != nil || len(metas) == 0 {
+		return fmt.Errorf("snapshot: list: %v (%d snapshots)", err, len(metas))
+	}
+	base, err := baselineTake(leader)
+	if err != nil {
+		return err
+	}
+	last := snaps[len(snaps)-1]
+	take, persist := report.Median(takes), report.Median(persists)
+
+	fmt.Fprintf(w, "%d snapshots of %s keys on the leader (the last at raft index %d), %d goroutines putting meanwhile; medians:\n",
+		len(snaps), report.Count(last.Keys), metas[0].Index, cfg.writers)
+	t := report.NewTable("lrl")
+	t.Row("Snapshot(), btree Clone", report.Duration(take), "raft's apply goroutine waits this long")
+	t.Row("Snapshot(), Go map copied under a lock", report.Duration(base), report.Ratio(base, take)+" longer: the baseline FSM, same keys, no Apply meanwhile")
+	t.Row("Persist, btree Send to the file store", report.Duration(persist), fmt.Sprintf("%s written, %s on disk", report.Bytes(last.Bytes), report.Bytes(metas[0].Size)))
+	t.Write(w, "  ")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "puts through the leader, each waiting for a quorum to commit it:")
+	t = report.NewTable("lrr")
+	t.Row("", "puts/s", "longest with none done")
+	t.Row("no snapshot running", fmt.Sprintf("%.0f", steady), report.Duration(steadyGap))
+	for i := range rates {
+		t.Row(fmt.Sprintf("while Persist %d runs (%s)", i+1, report.Duration(persists[i])), fmt.Sprintf("%.0f", rates[i]), report.Duration(gaps[i]))
+	}
+	t.Write(w, "  ")
+	fmt.Fprintln(w)
+	return nil
+}
+
+// baselineTake fills a MapFSM with the leader's state and returns the
+// median time of three of its Snapshot() calls.
+func baselineTake(leader *kv.Node) (time.Duration, error) {
+	m := kv.NewMapFSM()
+	snap := leader.FSM.(*kv.FSM).Clone()
+	defer snap.Release()
+	var b kv.Batch
+	var index uint64
+	flush := func() {
+		index++
+		m.Apply(&raft.Log{Index: index, Type: raft.LogCommand, Data: b.Bytes()})
+		b.Reset()
+	}
+	for k, v := range snap.All() {
+		b.Put(k, v)
+		if b.Len() == batchKeys {
+			flush()
+		}
+	}
+	flush()
+	if m.Len() != snap.Len() {
+		return 0, fmt.Errorf("baseline: %d keys, want %d", m.Len(), snap.Len())
+	}
+	var ds []time.Duration
+	for range 3 {
+		var s raft.FSMSnapshot
+		var err error
+		ds = append(ds, report.Time(func() { s, err = m.Snapshot() }))
+		if err != nil {
+			return 0, err
+		}
+		s.Release()
+	}
+	return report.Median(ds), nil
+}
+
+// failover kills the leader, keeps writing through the new one, restarts
+// the old leader from its data directory and compares every node's data.
+func failover(w io.Writer, c *kv.Cluster, old *kv.Node, cfg config) error {
+	var p puts
+	stop := make(chan struct{})
+	wait := p.run(c, cfg.writers, cfg.keys, stop)
+	time.Sleep(200 * time.Millisecond)
+	i := c.Index(old)
+	killed := time.Now()
+	if err := c.Kill(i); err != nil {
+		return err
+	}
+	leader, err := c.Leader(timeout)
+	if err != nil {
+		return err
+	}
+	elected := time.Since(killed)
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	if err := wait(); err != nil {
+		return fmt.Errorf("failover: %w", err)
+	}
+	fmt.Fprintf(w, "killed the leader %s (Shutdown); %s took over after %s; %s puts acknowledged meanwhile\n",
+		old.ID, leader.ID, report.Duration(elected), report.Count(len(p.done)))
+
+	// A few more writes of every kind while the old leader is down.
+	if _, _, err := c.Apply(kv.Delete(key(0)), timeout); err != nil {
+		return err
+	}
+	res, last, err := c.Apply(kv.CAS(key(1), value(1), []byte("swapped")), timeout)
+	if err != nil {
+		return err
+	}
+	cas := res.(bool)
+
+	restart := time.Now()
+	n, err := c.Restart(i)
+	if err != nil {
+		return err
+	}
+	opened := time.Since(restart)
+	if err := c.WaitApplied(last, timeout); err != nil {
+		return err
+	}
+	caught := time.Since(restart)
+	fmt.Fprintf(w, "restarted %s from its data directory: raft restored its snapshot (btree Receive) and replayed its log in %s, caught up in %s\n",
+		n.ID, report.Duration(opened), report.Duration(caught))
+	fmt.Fprintf(w, "(deleted %s; CAS of %s swapped: %v)\n\n", key(0), key(1), cas)
+
+	return compare(w, c)
+}
+
+// compare shows with btree's Diff that every node holds the same data.
+func compare(w io.Writer, c *kv.Cluster) error {
+	nodes := c.Live()
+	ref := nodes[0].FSM.(*kv.FSM).Clone()
+	defer ref.Release()
+	t := report.NewTable("lrrr")
+	t.Row("node", "keys", "applied index", "changes against "+nodes[0].ID)
+	var bad error
+	for _, n := range nodes {
+		m := n.FSM.(*kv.FSM).Clone()
+		changes := 0
+		for range m.Diff(ref, bytes.Equal) {
+			changes++
+		}
+		if changes != 0 {
+			bad = fmt.Errorf("%s differs from %s in %d keys", n.ID, nodes[0].ID, changes)
+		}
+		t.Row(n.ID, report.Count(m.Len()), n.FSM.Index(), changes)
+		m.Release()
+	}
+	fmt.Fprintln(w, "every node, compared with btree Diff:")
+	t.Write(w, "  ")
+	return bad
+}
