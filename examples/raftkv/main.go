@@ -8,14 +8,14 @@
 // a FileSnapshotStore and a TCP transport on 127.0.0.1, its data in a temp
 // directory removed at the end), loads keys through the leader, and then
 // measures puts from several goroutines with no snapshot running and while
-// a snapshot of every key is persisted. It compares Snapshot() (a btree
-// Clone) with Persist, and with the Snapshot() of a baseline FSM over a Go
-// map, which must copy the map under its lock. Then it kills the leader,
-// keeps writing through the new one, restarts the old leader from its data
-// directory and shows with btree's Diff that all three nodes hold the same
-// data.
+// snapshots of every key are taken and persisted. It compares Snapshot()
+// (a btree Clone) with Persist, and with the Snapshot() of a baseline FSM
+// over a Go map, which must copy the map under its lock. Then it kills the
+// leader, keeps writing through the new one, restarts the old leader from
+// its data directory and shows with btree's Diff that all three nodes hold
+// the same data.
 //
-//	cd examples/raftkv && go run . [-keys 1000000] [-writers 16] [-window 2s] [-v]
+//	cd examples/raftkv && go run . [-keys 1000000] [-writers 16] [-window 2s] [-v] [-cpuprofile file]
 package main
 
 import (
@@ -23,9 +23,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -39,8 +41,9 @@ import (
 type config struct {
 	keys    int           // keys loaded before the measurements
 	writers int           // goroutines putting through the leader
-	window  time.Duration // how long the steady-state puts run
+	window  time.Duration // how long puts run with no snapshot, in all rounds
 	verbose bool          // raft's own log to stderr
+	profile string        // write a CPU profile of the run here
 }
 
 var defaults = config{keys: 1_000_000, writers: 16, window: 2 * time.Second}
@@ -49,10 +52,23 @@ func main() {
 	cfg := defaults
 	flag.IntVar(&cfg.keys, "keys", cfg.keys, "keys loaded before the measurements")
 	flag.IntVar(&cfg.writers, "writers", cfg.writers, "goroutines putting through the leader")
-	flag.DurationVar(&cfg.window, "window", cfg.window, "how long the steady-state puts run")
+	flag.DurationVar(&cfg.window, "window", cfg.window, "how long puts run with no snapshot, in all rounds")
 	flag.BoolVar(&cfg.verbose, "v", false, "print raft's log (warnings and errors) to stderr")
+	flag.StringVar(&cfg.profile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if cfg.profile != "" {
+		f, err := os.Create(cfg.profile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "raftkv:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(os.Stdout, cfg); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "raftkv:", err)
 		os.Exit(1)
 	}
@@ -61,7 +77,7 @@ func main() {
 const (
 	valueSize = 32
 	batchKeys = 1000 // keys per load entry
-	snapshots = 3    // user snapshots taken while puts run
+	rounds    = 3    // of puts with no snapshot, with one, and with a control
 	timeout   = 10 * time.Second
 )
 
@@ -84,8 +100,8 @@ func value(seed uint64) []byte {
 }
 
 func run(w io.Writer, cfg config) error {
-	if cfg.keys < 1 || cfg.writers < 1 || cfg.window <= 0 {
-		return errors.New("want at least 1 key, 1 writer and a window above 0")
+	if cfg.keys < 2 || cfg.writers < 1 || cfg.window <= 0 {
+		return errors.New("want at least 2 keys, 1 writer and a window above 0")
 	}
 	dir, err := os.MkdirTemp("", "raftkv-")
 	if err != nil {
@@ -106,13 +122,16 @@ func run(w io.Writer, cfg config) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "cowkit raftkv: 3 raft nodes in one process, on %s; BoltDB logs, file snapshots, in %s\n",
+	fmt.Fprintf(w, "cowkit raftkv: 3 raft nodes in one process on %s; BoltDB logs, file snapshots, in %s\n",
 		addrs(c), dir)
-	fmt.Fprintf(w, "leader: %s, elected %s after start\n\n", leader.ID, report.Duration(time.Since(start)))
-
-	if err := load(w, c, leader, cfg.keys); err != nil {
+	fmt.Fprintf(w, "leader: %s, elected %s after start\n", leader.ID, report.Duration(time.Since(start)))
+	took, err := load(c, leader, cfg.keys)
+	if err != nil {
 		return err
 	}
+	fmt.Fprintf(w, "loaded %s keys of %d B through it in %s (%s entries of %s keys; every node applied them)\n\n",
+		report.Count(cfg.keys), valueSize, report.Duration(took),
+		report.Count((cfg.keys+batchKeys-1)/batchKeys), report.Count(batchKeys))
 	if err := snapshot(w, c, leader, cfg); err != nil {
 		return err
 	}
@@ -131,15 +150,15 @@ func addrs(c *kv.Cluster) string {
 	return fmt.Sprint(s)
 }
 
-// load puts cfg.keys keys through the leader, batchKeys to a log entry,
-// with many entries in flight, and waits until every node has applied them.
-func load(w io.Writer, c *kv.Cluster, leader *kv.Node, keys int) error {
+// load puts keys through the leader, batchKeys to a log entry, with many
+// entries in flight, and waits until every node has applied them.
+func load(c *kv.Cluster, leader *kv.Node, keys int) (time.Duration, error) {
 	start := time.Now()
 	var inflight []raft.ApplyFuture
 	var last uint64
 	wait := func(f raft.ApplyFuture) error {
 		if err := f.Error(); err != nil {
-			return err
+			return fmt.Errorf("load: %w", err)
 		}
 		last = max(last, f.Index())
 		return nil
@@ -153,23 +172,20 @@ func load(w io.Writer, c *kv.Cluster, leader *kv.Node, keys int) error {
 		inflight = append(inflight, leader.Raft.Apply(slices.Clone(b.Bytes()), timeout))
 		if len(inflight) == 64 {
 			if err := wait(inflight[0]); err != nil {
-				return fmt.Errorf("load: %w", err)
+				return 0, err
 			}
 			inflight = inflight[1:]
 		}
 	}
 	for _, f := range inflight {
 		if err := wait(f); err != nil {
-			return fmt.Errorf("load: %w", err)
+			return 0, err
 		}
 	}
 	if err := c.WaitApplied(last, timeout); err != nil {
-		return err
+		return 0, err
 	}
-	took := time.Since(start)
-	fmt.Fprintf(w, "loaded %s keys of %d B through the leader in %s (%s entries of %s keys; every node applied them)\n\n",
-		report.Count(keys), valueSize, report.Duration(took), report.Count((keys+batchKeys-1)/batchKeys), report.Count(batchKeys))
-	return nil
+	return time.Since(start), nil
 }
 
 // puts runs cfg.writers goroutines that put random keys through the
@@ -238,40 +254,40 @@ func (p *puts) rate(from, to time.Time) (perSec float64, gap time.Duration) {
 	return float64(n) / to.Sub(from).Seconds(), gap
 }
 
-// snapshot measures puts with no snapshot running, then while the leader
-// persists user snapshots of every key, and compares Snapshot() with the
-// baseline's.
+// snapshot measures puts in rounds: a window with no snapshot running,
+// a user snapshot of every key on the leader (Snapshot(), then Persist),
+// and a control window as long as that snapshot in which one goroutine
+// only burns CPU, as Persist does. It compares Snapshot() with Persist and
+// with the baseline FSM's Snapshot().
 func snapshot(w io.Writer, c *kv.Cluster, leader *kv.Node, cfg config) error {
 	var p puts
 	stop := make(chan struct{})
 	wait := p.run(c, cfg.writers, cfg.keys, stop)
-	const warmup = 200 * time.Millisecond
-	warm := time.Now().Add(warmup)
-	time.Sleep(warmup + cfg.window)
-	steadyEnd := time.Now()
+	time.Sleep(200 * time.Millisecond) // warm up
+	type span struct{ from, to time.Time }
+	var steady, during, control []span
 	var snaps []kv.SnapshotStats
 	var err error
-	for range snapshots {
+	for range rounds {
+		from := time.Now()
+		time.Sleep(cfg.window / rounds)
+		steady = append(steady, span{from, time.Now()})
 		if err = leader.Raft.Snapshot().Error(); err != nil {
 			break
 		}
-		snaps = append(snaps, leader.FSM.LastSnapshot())
-		time.Sleep(100 * time.Millisecond)
+		st := leader.FSM.LastSnapshot()
+		snaps = append(snaps, st)
+		end := st.Began.Add(st.Persist)
+		during = append(during, span{st.At, end})
+		time.Sleep(50 * time.Millisecond)
+		from = time.Now()
+		burn(end.Sub(st.At))
+		control = append(control, span{from, time.Now()})
+		time.Sleep(50 * time.Millisecond)
 	}
 	close(stop)
 	if werr := wait(); err != nil || werr != nil {
 		return fmt.Errorf("snapshot: %w", errors.Join(err, werr))
-	}
-	steady, steadyGap := p.rate(warm, steadyEnd)
-	var takes, persists []time.Duration
-	var rates []float64
-	var gaps []time.Duration
-	for _, st := range snaps {
-		r, g := p.rate(st.Began, st.Began.Add(st.Persist))
-		rates = append(rates, r)
-		gaps = append(gaps, g)
-		takes = append(takes, st.Take)
-		persists = append(persists, st.Persist)
 	}
 	metas, err := leader.Snaps.List()
 	if err != nil || len(metas) == 0 {
@@ -281,27 +297,54 @@ func snapshot(w io.Writer, c *kv.Cluster, leader *kv.Node, cfg config) error {
 	if err != nil {
 		return err
 	}
-	last := snaps[len(snaps)-1]
+	var takes, persists []time.Duration
+	for _, st := range snaps {
+		takes = append(takes, st.Take)
+		persists = append(persists, st.Persist)
+	}
 	take, persist := report.Median(takes), report.Median(persists)
+	last := snaps[len(snaps)-1]
 
-	fmt.Fprintf(w, "%d snapshots of %s keys on the leader (the last at raft index %d), %d goroutines putting meanwhile; medians:\n",
-		len(snaps), report.Count(last.Keys), metas[0].Index, cfg.writers)
+	fmt.Fprintf(w, "%d snapshots of %s keys on the leader, medians:\n", len(snaps), report.Count(last.Keys))
 	t := report.NewTable("lrl")
-	t.Row("Snapshot(), btree Clone", report.Duration(take), "raft's apply goroutine waits this long")
-	t.Row("Snapshot(), Go map copied under a lock", report.Duration(base), report.Ratio(base, take)+" longer: the baseline FSM, same keys, no Apply meanwhile")
-	t.Row("Persist, btree Send to the file store", report.Duration(persist), fmt.Sprintf("%s written, %s on disk", report.Bytes(last.Bytes), report.Bytes(metas[0].Size)))
+	t.Row("Snapshot(), a btree Clone", report.Duration(take), "raft's apply goroutine waits this long")
+	t.Row("Snapshot() of the baseline FSM", report.Duration(base), "a Go map of the same keys copied under its lock: "+report.Ratio(base, take)+" longer")
+	t.Row("Persist, btree Send to the file store", report.Duration(persist), fmt.Sprintf("%s written, %s on disk; puts go on meanwhile", report.Bytes(last.Bytes), report.Bytes(metas[0].Size)))
 	t.Write(w, "  ")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "puts through the leader, each waiting for a quorum to commit it:")
-	t = report.NewTable("lrr")
-	t.Row("", "puts/s", "longest with none done")
-	t.Row("no snapshot running", fmt.Sprintf("%.0f", steady), report.Duration(steadyGap))
-	for i := range rates {
-		t.Row(fmt.Sprintf("while Persist %d runs (%s)", i+1, report.Duration(persists[i])), fmt.Sprintf("%.0f", rates[i]), report.Duration(gaps[i]))
+	fmt.Fprintf(w, "puts through the leader from %d goroutines, each waiting for a quorum to commit it; %d rounds:\n", cfg.writers, rounds)
+	t = report.NewTable("lrlr")
+	t.Row("", "puts/s, median", "range", "longest with none done")
+	for _, row := range []struct {
+		name  string
+		spans []span
+	}{
+		{"no snapshot running", steady},
+		{"from Snapshot() to the end of Persist", during},
+		{"control: a goroutine burning CPU as long", control},
+	} {
+		var rates []int64
+		var gap time.Duration
+		for _, s := range row.spans {
+			r, g := p.rate(s.from, s.to)
+			rates = append(rates, int64(r))
+			gap = max(gap, g)
+		}
+		t.Row(row.name, report.Count(report.Median(rates)),
+			report.Count(slices.Min(rates))+" to "+report.Count(slices.Max(rates)), report.Duration(gap))
 	}
 	t.Write(w, "  ")
 	fmt.Fprintln(w)
 	return nil
+}
+
+// burn keeps one goroutine busy for d, as a Persist keeps one core busy.
+func burn(d time.Duration) {
+	end := time.Now().Add(d)
+	buf := make([]byte, 64<<10)
+	for time.Now().Before(end) {
+		crc32.ChecksumIEEE(buf)
+	}
 }
 
 // baselineTake fills a MapFSM with the leader's state and returns the

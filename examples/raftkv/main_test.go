@@ -18,11 +18,13 @@ func TestRun(t *testing.T) {
 	s := out.String()
 	for _, want := range []string{
 		"loaded 20,000 keys",
-		"Snapshot(), btree Clone",
-		"Snapshot(), Go map copied under a lock",
+		"3 snapshots of 20,000 keys",
+		"Snapshot(), a btree Clone",
+		"Snapshot() of the baseline FSM",
 		"Persist, btree Send to the file store",
 		"no snapshot running",
-		"while Persist 3 runs",
+		"from Snapshot() to the end of Persist",
+		"control: a goroutine burning CPU",
 		"killed the leader",
 		"caught up in",
 		"CAS of key00000001 swapped: true",

@@ -357,6 +357,41 @@ func TestRestoreRejectsDamage(t *testing.T) {
 	}
 }
 
+// TestMapRestoreRejectsDamage: the baseline's reader, too, refuses a
+// truncated snapshot, a forged length and stray bytes, and keeps its state.
+func TestMapRestoreRejectsDamage(t *testing.T) {
+	src := NewMapFSM()
+	var b Batch
+	for i := range 50 {
+		b.Put(fmt.Sprint("k", i), bytes.Repeat([]byte{byte(i)}, i))
+	}
+	src.Apply(entry(1, b.Bytes()))
+	data := persist(t, src)
+	f := NewMapFSM()
+	f.Apply(entry(1, Put("keep", []byte("me"))))
+	check := func(what string, b []byte) {
+		t.Helper()
+		if err := f.Restore(io.NopCloser(bytes.NewReader(b))); err == nil {
+			t.Fatalf("%s: Restore returned nil", what)
+		}
+		if v, ok := f.Get("keep"); f.Len() != 1 || !ok || string(v) != "me" {
+			t.Fatalf("%s: the failed Restore changed the state", what)
+		}
+	}
+	for n := range len(data) {
+		check(fmt.Sprintf("truncated to %d of %d bytes", n, len(data)), data[:n])
+	}
+	check("a stray byte", append(bytes.Clone(data), 0))
+	forged := append(bytes.Clone(data[:24]), 0, 0xff, 0xff, 0xff, 0xff, 0x0f) // a 4 GiB value
+	check("a forged length", forged)
+	dup := bytes.Clone(data)
+	dup[23]++ // one entry more than the file holds
+	check("a count too high", dup)
+	if err := f.Restore(io.NopCloser(bytes.NewReader(data))); err != nil || !maps.EqualFunc(f.Map(), src.Map(), bytes.Equal) {
+		t.Fatalf("the undamaged snapshot: %v", err)
+	}
+}
+
 // TestSnapshotIsO1: Snapshot allocates the same, and no more than a few
 // objects, whatever the FSM holds.
 func TestSnapshotIsO1(t *testing.T) {

@@ -37,7 +37,8 @@ type Node struct {
 	FSM   StateMachine
 	Snaps *raft.FileSnapshotStore
 
-	bolt *raftboltdb.BoltStore
+	bolt   *raftboltdb.BoltStore
+	closed chan struct{} // closed when Close begins
 }
 
 // Open starts a node from cfg.Dir, restoring its newest snapshot and
@@ -91,7 +92,7 @@ func Open(cfg Config) (*Node, error) {
 	}
 	return &Node{
 		ID: cfg.ID, Addr: trans.LocalAddr(), Dir: cfg.Dir,
-		Raft: r, FSM: fsm, Snaps: snaps, bolt: bolt,
+		Raft: r, FSM: fsm, Snaps: snaps, bolt: bolt, closed: make(chan struct{}),
 	}, nil
 }
 
@@ -103,6 +104,7 @@ func (n *Node) Server() raft.Server {
 // Close shuts raft down (which closes the transport) and closes the log
 // store, leaving the data directory for a later Open.
 func (n *Node) Close() error {
+	close(n.closed)
 	err := n.Raft.Shutdown().Error()
 	return errors.Join(err, n.bolt.Close())
 }
@@ -111,18 +113,44 @@ func (n *Node) Close() error {
 func (n *Node) IsLeader() bool { return n.Raft.State() == raft.Leader }
 
 // Apply proposes cmd and waits until it is committed and applied, returning
-// the FSM's answer and the entry's log index. It fails with raft.ErrNotLeader on a follower, and with
-// raft.ErrLeadershipLost if leadership changed before the entry committed,
-// in which case it may or may not have been applied.
+// the FSM's answer and the entry's log index. It fails with
+// raft.ErrNotLeader on a follower; with raft.ErrLeadershipLost if
+// leadership changed before the entry committed, with raft.ErrRaftShutdown
+// if the node was closed meanwhile and with ErrTimeout if no answer came
+// within timeout: in those three cases the entry may or may not be applied.
 func (n *Node) Apply(cmd []byte, timeout time.Duration) (res any, index uint64, err error) {
+	deadline := time.Now().Add(timeout)
 	f := n.Raft.Apply(cmd, timeout)
-	if err := f.Error(); err != nil {
+	if err := n.wait(f, deadline); err != nil {
 		return nil, 0, err
 	}
 	if err, ok := f.Response().(error); ok {
 		return nil, f.Index(), err
 	}
 	return f.Response(), f.Index(), nil
+}
+
+// ErrTimeout is returned by a call that got no answer from raft in time.
+var ErrTimeout = errors.New("kv: timed out waiting for raft")
+
+// wait waits for f, but no longer than until deadline or until the node is
+// closed. hashicorp/raft can leave a future unanswered forever when the node
+// shuts down with the entry in flight (hashicorp/raft#498, open), so a plain
+// f.Error() could hang a client for good. Such a future's goroutine stays
+// blocked; it is one per entry lost at a shutdown.
+func (n *Node) wait(f raft.Future, deadline time.Time) error {
+	done := make(chan error, 1)
+	go func() { done <- f.Error() }()
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-n.closed:
+		return raft.ErrRaftShutdown
+	case <-timer.C:
+		return ErrTimeout
+	}
 }
 
 // Put sets key to value through raft.
@@ -153,7 +181,8 @@ func (n *Node) CAS(key string, old, new []byte, timeout time.Duration) (bool, er
 // commit the barrier, and a deposed leader cannot, so a stale read is an
 // error (raft.ErrNotLeader or raft.ErrLeadershipLost), never a wrong value.
 func (n *Node) Get(key string, timeout time.Duration) ([]byte, bool, error) {
-	if err := n.Raft.Barrier(timeout).Error(); err != nil {
+	deadline := time.Now().Add(timeout)
+	if err := n.wait(n.Raft.Barrier(timeout), deadline); err != nil {
 		return nil, false, err
 	}
 	v, ok := n.FSM.Get(key)
