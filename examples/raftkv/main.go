@@ -132,10 +132,10 @@ func run(w io.Writer, cfg config) error {
 	fmt.Fprintf(w, "loaded %s keys of %d B through it in %s (%s entries of %s keys; every node applied them)\n\n",
 		report.Count(cfg.keys), valueSize, report.Duration(took),
 		report.Count((cfg.keys+batchKeys-1)/batchKeys), report.Count(batchKeys))
-	if err := snapshot(w, c, leader, cfg); err != nil {
+	if err := snapshot(w, c, cfg); err != nil {
 		return err
 	}
-	if err := failover(w, c, leader, cfg); err != nil {
+	if err := failover(w, c, cfg); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\ndone in %s\n", report.Duration(time.Since(start)))
@@ -154,13 +154,24 @@ func addrs(c *kv.Cluster) string {
 // entries in flight, and waits until every node has applied them.
 func load(c *kv.Cluster, leader *kv.Node, keys int) (time.Duration, error) {
 	start := time.Now()
-	var inflight []raft.ApplyFuture
+	type entry struct {
+		f   raft.ApplyFuture
+		cmd []byte
+	}
+	var inflight []entry
 	var last uint64
-	wait := func(f raft.ApplyFuture) error {
-		if err := f.Error(); err != nil {
+	// wait waits for one entry; if leadership moved, it puts the batch
+	// again through the new leader (puts may apply twice).
+	wait := func(e entry) error {
+		err := e.f.Error()
+		index := e.f.Index()
+		if err != nil && kv.Retryable(err) {
+			_, index, err = c.Apply(e.cmd, timeout)
+		}
+		if err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
-		last = max(last, f.Index())
+		last = max(last, index)
 		return nil
 	}
 	var b kv.Batch
@@ -169,7 +180,10 @@ func load(c *kv.Cluster, leader *kv.Node, keys int) (time.Duration, error) {
 		for j := i; j < min(i+batchKeys, keys); j++ {
 			b.Put(key(j), value(uint64(j)))
 		}
-		inflight = append(inflight, leader.Raft.Apply(slices.Clone(b.Bytes()), timeout))
+		// raft keeps the command's bytes (in its log cache, for
+		// replication), so each entry gets its own copy.
+		cmd := slices.Clone(b.Bytes())
+		inflight = append(inflight, entry{leader.Raft.Apply(cmd, timeout), cmd})
 		if len(inflight) == 64 {
 			if err := wait(inflight[0]); err != nil {
 				return 0, err
@@ -218,7 +232,8 @@ func (p *puts) run(c *kv.Cluster, writers, keys int, stop <-chan struct{}) (wait
 					return
 				default:
 				}
-				_, index, err := c.Apply(kv.Put(key(rng.IntN(keys)), value(rng.Uint64())), timeout)
+				// Keys 0 and 1 are left to the failover's Delete and CAS.
+				_, index, err := c.Apply(kv.Put(key(2+rng.IntN(keys-2)), value(rng.Uint64())), timeout)
 				if err != nil {
 					errs[g] = err
 					return
@@ -259,7 +274,7 @@ func (p *puts) rate(from, to time.Time) (perSec float64, gap time.Duration) {
 // and a control window as long as that snapshot in which one goroutine
 // only burns CPU, as Persist does. It compares Snapshot() with Persist and
 // with the baseline FSM's Snapshot().
-func snapshot(w io.Writer, c *kv.Cluster, leader *kv.Node, cfg config) error {
+func snapshot(w io.Writer, c *kv.Cluster, cfg config) error {
 	var p puts
 	stop := make(chan struct{})
 	wait := p.run(c, cfg.writers, cfg.keys, stop)
@@ -267,11 +282,15 @@ func snapshot(w io.Writer, c *kv.Cluster, leader *kv.Node, cfg config) error {
 	type span struct{ from, to time.Time }
 	var steady, during, control []span
 	var snaps []kv.SnapshotStats
+	var leader *kv.Node
 	var err error
 	for range rounds {
 		from := time.Now()
 		time.Sleep(cfg.window / rounds)
 		steady = append(steady, span{from, time.Now()})
+		if leader, err = c.Leader(timeout); err != nil {
+			break
+		}
 		if err = leader.Raft.Snapshot().Error(); err != nil {
 			break
 		}
@@ -385,11 +404,15 @@ func baselineTake(leader *kv.Node) (time.Duration, error) {
 
 // failover kills the leader, keeps writing through the new one, restarts
 // the old leader from its data directory and compares every node's data.
-func failover(w io.Writer, c *kv.Cluster, old *kv.Node, cfg config) error {
+func failover(w io.Writer, c *kv.Cluster, cfg config) error {
 	var p puts
 	stop := make(chan struct{})
 	wait := p.run(c, cfg.writers, cfg.keys, stop)
 	time.Sleep(200 * time.Millisecond)
+	old, err := c.Leader(timeout)
+	if err != nil {
+		return err
+	}
 	i := c.Index(old)
 	killed := time.Now()
 	if err := c.Kill(i); err != nil {
@@ -408,16 +431,25 @@ func failover(w io.Writer, c *kv.Cluster, old *kv.Node, cfg config) error {
 	fmt.Fprintf(w, "killed the leader %s (Shutdown); %s took over after %s; %s puts acknowledged meanwhile\n",
 		old.ID, leader.ID, report.Duration(elected), report.Count(len(p.done)))
 
-	// A few more writes of every kind while the old leader is down.
+	// A few more writes of every kind while the old leader is down. The
+	// CAS is sent once, to the leader: a CAS retried after an error that
+	// leaves its outcome unknown could apply twice.
 	if _, _, err := c.Apply(kv.Delete(key(0)), timeout); err != nil {
 		return err
 	}
-	res, last, err := c.Apply(kv.CAS(key(1), value(1), []byte("swapped")), timeout)
+	if leader, err = c.Leader(timeout); err != nil {
+		return err
+	}
+	res, last, err := leader.Apply(kv.CAS(key(1), value(1), []byte("swapped")), timeout)
 	if err != nil {
 		return err
 	}
 	cas := res.(bool)
 
+	snaps, err := old.Snaps.List()
+	if err != nil {
+		return err
+	}
 	restart := time.Now()
 	n, err := c.Restart(i)
 	if err != nil {
@@ -428,8 +460,12 @@ func failover(w io.Writer, c *kv.Cluster, old *kv.Node, cfg config) error {
 		return err
 	}
 	caught := time.Since(restart)
-	fmt.Fprintf(w, "restarted %s from its data directory: raft restored its snapshot (btree Receive) and replayed its log in %s, caught up in %s\n",
-		n.ID, report.Duration(opened), report.Duration(caught))
+	restored := "it had no snapshot to restore"
+	if len(snaps) > 0 {
+		restored = fmt.Sprintf("raft restored its snapshot of index %d (btree Receive) as it opened, in %s", snaps[0].Index, report.Duration(opened))
+	}
+	fmt.Fprintf(w, "restarted %s from its data directory: %s; it replayed its log and caught up in %s\n",
+		n.ID, restored, report.Duration(caught))
 	fmt.Fprintf(w, "(deleted %s; CAS of %s swapped: %v)\n\n", key(0), key(1), cas)
 
 	return compare(w, c)

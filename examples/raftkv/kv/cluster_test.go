@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc64"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -27,9 +29,9 @@ const wait = 20 * time.Second // the most any one step may take (-race, 2 cores)
 
 // testTune makes elections quick and leaves snapshots to the tests.
 func testTune(c *raft.Config) {
-	c.HeartbeatTimeout = 200 * time.Millisecond
-	c.ElectionTimeout = 200 * time.Millisecond
-	c.LeaderLeaseTimeout = 100 * time.Millisecond
+	c.HeartbeatTimeout = 400 * time.Millisecond
+	c.ElectionTimeout = 400 * time.Millisecond
+	c.LeaderLeaseTimeout = 200 * time.Millisecond
 	c.CommitTimeout = 5 * time.Millisecond
 	c.SnapshotThreshold = 1 << 40
 	c.SnapshotInterval = time.Hour
@@ -179,6 +181,25 @@ func TestLinearizableReads(t *testing.T) {
 		}
 	}
 	t.Logf("%d linearizable reads checked", reads.Load())
+}
+
+// TestNoQuorumNoRead: a leader whose followers are gone cannot commit the
+// read's barrier, so Get fails instead of answering from a state that a
+// new majority elsewhere might already have moved past.
+func TestNoQuorumNoRead(t *testing.T) {
+	c := startCluster(t, 3, testTune)
+	mustApply(t, c, Put("k", []byte("v")))
+	l, _ := c.Leader(wait)
+	for _, n := range c.Live() {
+		if n != l {
+			if err := c.Kill(c.Index(n)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if v, ok, err := l.Get("k", wait); err == nil {
+		t.Fatalf("Get without a quorum returned %q, %v and no error", v, ok)
+	}
 }
 
 // TestSnapshotDuringApplies: a snapshot taken while writers apply entries
@@ -425,8 +446,11 @@ func TestRestartAfterCompaction(t *testing.T) {
 	for r := range 5 {
 		putMany(t, c, fmt.Sprint("r", r), 50)
 	}
-	if err := l.Raft.Snapshot().Error(); err != nil {
-		t.Fatal(err)
+	// Snapshot (and so compact) both live nodes, whichever leads by now.
+	for _, n := range c.Live() {
+		if err := n.Raft.Snapshot().Error(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	last := putMany(t, c, "z", 10)
 	n, err := c.Restart(i)
@@ -481,16 +505,36 @@ func TestCorruptSnapshotFailsStart(t *testing.T) {
 					t.Fatalf("Restore of the forged snapshot returned %v, want an error wrapping codec.ErrCorrupt", err)
 				}
 			}
-			fsm := NewFSM()
+			fsm := &restoreSpy{FSM: NewFSM()}
 			c.newFSM = func() StateMachine { return fsm }
-			if _, err := c.Restart(0); err == nil {
-				t.Fatal("the node started from a corrupted snapshot")
+			_, err = c.Restart(0)
+			if err == nil || !strings.Contains(err.Error(), "failed to load any existing snapshots") {
+				t.Fatalf("the node with a corrupted snapshot started, or failed for another reason: %v", err)
+			}
+			if forge && !errors.Is(fsm.err, codec.ErrCorrupt) {
+				t.Fatalf("the forged snapshot reached Restore, which returned %v, want an error wrapping codec.ErrCorrupt", fsm.err)
+			}
+			if !forge && fsm.calls != 0 {
+				t.Fatalf("FileSnapshotStore passed a file with a bad CRC-64 to Restore")
 			}
 			if fsm.Len() != 0 || fsm.Index() != 0 {
 				t.Fatalf("the node that failed to start holds %d keys at index %d", fsm.Len(), fsm.Index())
 			}
 		})
 	}
+}
+
+// restoreSpy records what Restore did.
+type restoreSpy struct {
+	*FSM
+	calls int
+	err   error
+}
+
+func (s *restoreSpy) Restore(rc io.ReadCloser) error {
+	s.calls++
+	s.err = s.FSM.Restore(rc)
+	return s.err
 }
 
 // reCRC rewrites a FileSnapshotStore meta file with the CRC-64 of state.

@@ -93,7 +93,9 @@ func (bt *Batch) Put(key string, value []byte) {
 func (bt *Batch) Len() int { return bt.n }
 
 // Bytes returns the encoded command (a batch of no puts is valid and does
-// nothing). It aliases the batch's buffer until the next Put or Reset.
+// nothing). It aliases the batch's buffer, which the next Put or Reset
+// reuses: raft keeps the bytes it is given (see Node.Apply), so give it a
+// copy if the batch is to be reused.
 func (bt *Batch) Bytes() []byte {
 	if len(bt.b) == 0 {
 		return []byte{opBatch}

@@ -24,8 +24,11 @@ type StateMachine interface {
 	Get(key string) ([]byte, bool)
 	// Len returns the number of keys in the local state.
 	Len() int
-	// Index returns the index of the last log entry applied, or of the
-	// snapshot last restored; 0 before either.
+	// Index returns the index of the last log entry raft handed the FSM
+	// (commands, and for a raft.BatchingFSM such as FSM configuration
+	// entries too; raft never hands it barriers or no-ops), or the one
+	// recorded in the snapshot last restored; 0 before either. It can
+	// therefore be below raft's own AppliedIndex.
 	Index() uint64
 	// LastSnapshot reports the last snapshot taken and persisted.
 	LastSnapshot() SnapshotStats

@@ -147,21 +147,28 @@ func TestMalformedCommands(t *testing.T) {
 // out of the state on Get, so neither raft's buffer nor a caller can change
 // what a snapshot holds.
 func TestValuesAreCopied(t *testing.T) {
-	f := NewFSM()
-	cmd := Put("k", []byte("value"))
-	f.Apply(entry(1, cmd))
-	snap := f.Clone()
-	defer snap.Release()
-	for i := range cmd {
-		cmd[i] = 'X'
-	}
-	v, _ := f.Get("k")
-	v[0] = 'Y'
-	if got, _ := snap.Get("k"); string(got) != "value" {
-		t.Fatalf("snapshot's value is %q, want %q", got, "value")
-	}
-	if got, _ := f.Get("k"); string(got) != "value" {
-		t.Fatalf("value is %q, want %q", got, "value")
+	var b Batch
+	b.Put("k", []byte("value"))
+	for name, cmd := range map[string][]byte{
+		"Put":   Put("k", []byte("value")),
+		"Batch": b.Bytes(),
+		"CAS":   CAS("k", nil, []byte("value")),
+	} {
+		f := NewFSM()
+		f.Apply(entry(1, cmd))
+		snap := f.Clone()
+		for i := range cmd {
+			cmd[i] = 'X'
+		}
+		v, _ := f.Get("k")
+		v[0] = 'Y'
+		if got, _ := snap.Get("k"); string(got) != "value" {
+			t.Fatalf("%s: the snapshot's value is %q, want %q", name, got, "value")
+		}
+		if got, _ := f.Get("k"); string(got) != "value" {
+			t.Fatalf("%s: the value is %q, want %q", name, got, "value")
+		}
+		snap.Release()
 	}
 }
 
@@ -405,6 +412,56 @@ func TestSnapshotIsO1(t *testing.T) {
 			t.Errorf("Snapshot of %d keys: %v allocations, want 2 (the FSMSnapshot and the clone's handle)", n, allocs)
 		}
 	}
+}
+
+// FuzzRestore: any bytes are restored or refused without a panic; a
+// refused snapshot leaves the FSM as it was, and a restored one re-persists
+// to the same bytes.
+func FuzzRestore(f *testing.F) {
+	good := persist(f, filled(20))
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add(persist(f, NewFSM()))
+	f.Add(persist(f, NewMapFSM()))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fsm := filled(3)
+		before := contents(fsm)
+		if err := fsm.Restore(io.NopCloser(bytes.NewReader(b))); err != nil {
+			if got := contents(fsm); !maps.EqualFunc(got, before, bytes.Equal) || fsm.Index() != 1 {
+				t.Fatalf("a refused snapshot changed the FSM: %v", err)
+			}
+			return
+		}
+		if again := persist(t, fsm); !bytes.Equal(again[:snapHeader], b[:snapHeader]) {
+			t.Fatalf("a restored snapshot re-persists with another header")
+		}
+	})
+}
+
+// FuzzMapRestore: the baseline's reader refuses bad bytes without a panic
+// and keeps its state; what it accepts re-persists to an equal state.
+func FuzzMapRestore(f *testing.F) {
+	src := NewMapFSM()
+	src.Apply(entry(1, Put("a", []byte("1"))))
+	src.Apply(entry(2, Put("b", nil)))
+	good := persist(f, src)
+	f.Add(good)
+	f.Add(good[:len(good)-1])
+	f.Add(persist(f, NewFSM()))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m := NewMapFSM()
+		m.Apply(entry(1, Put("keep", []byte("me"))))
+		if err := m.Restore(io.NopCloser(bytes.NewReader(b))); err != nil {
+			if v, ok := m.Get("keep"); m.Len() != 1 || !ok || string(v) != "me" {
+				t.Fatalf("a refused snapshot changed the state: %v", err)
+			}
+			return
+		}
+		m2 := NewMapFSM()
+		if err := m2.Restore(io.NopCloser(bytes.NewReader(persist(t, m)))); err != nil || !maps.EqualFunc(m2.Map(), m.Map(), bytes.Equal) {
+			t.Fatalf("an accepted snapshot does not round-trip: %v", err)
+		}
+	})
 }
 
 // FuzzApply: any log entry is applied or refused without a panic, and the

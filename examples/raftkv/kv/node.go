@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -37,12 +38,16 @@ type Node struct {
 	FSM   StateMachine
 	Snaps *raft.FileSnapshotStore
 
-	bolt   *raftboltdb.BoltStore
-	closed chan struct{} // closed when Close begins
+	bolt      *raftboltdb.BoltStore
+	closed    chan struct{} // closed when Close begins
+	closeOnce sync.Once
+	closeErr  error
 }
 
-// Open starts a node from cfg.Dir, restoring its newest snapshot and
-// replaying the log after it, as raft does on start. A node whose directory
+// Open starts a node from cfg.Dir. As raft does on start, it restores the
+// newest snapshot into the FSM before it returns (an older one if the
+// newest fails); the log after the snapshot is applied once the node
+// learns from a leader how much of it is committed. A node whose directory
 // holds no state waits for a leader (or for Bootstrap). If raft cannot start
 // (a snapshot that fails to restore, say) Open closes what it opened and
 // returns the error.
@@ -102,11 +107,15 @@ func (n *Node) Server() raft.Server {
 }
 
 // Close shuts raft down (which closes the transport) and closes the log
-// store, leaving the data directory for a later Open.
+// store, leaving the data directory for a later Open. Later calls return
+// the first one's error.
 func (n *Node) Close() error {
-	close(n.closed)
-	err := n.Raft.Shutdown().Error()
-	return errors.Join(err, n.bolt.Close())
+	n.closeOnce.Do(func() {
+		close(n.closed)
+		err := n.Raft.Shutdown().Error()
+		n.closeErr = errors.Join(err, n.bolt.Close())
+	})
+	return n.closeErr
 }
 
 // IsLeader reports whether the node is the leader now.
@@ -118,6 +127,9 @@ func (n *Node) IsLeader() bool { return n.Raft.State() == raft.Leader }
 // leadership changed before the entry committed, with raft.ErrRaftShutdown
 // if the node was closed meanwhile and with ErrTimeout if no answer came
 // within timeout: in those three cases the entry may or may not be applied.
+//
+// raft keeps cmd (in its log cache, from which it replicates), so cmd must
+// not be modified afterwards, even once Apply has returned.
 func (n *Node) Apply(cmd []byte, timeout time.Duration) (res any, index uint64, err error) {
 	deadline := time.Now().Add(timeout)
 	f := n.Raft.Apply(cmd, timeout)
