@@ -19,7 +19,8 @@ type BtreeOp struct {
 // drop the work that made them.
 var Sink int
 
-// BtreeOps are the comparisons of issue 6 and DESIGN.md, in table order.
+// BtreeOps are the btree comparisons with the peers in docs/DESIGN.md's
+// performance targets, in table order.
 var BtreeOps = []BtreeOp{
 	{"Get", "", btreeGet},
 	{"Set_insert", "", btreeInsert},

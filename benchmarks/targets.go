@@ -16,13 +16,13 @@ import (
 	tidwall "github.com/tidwall/btree"
 )
 
-// Target is one performance target of DESIGN.md measured as a pair: a
+// Target is one performance target of docs/DESIGN.md measured as a pair: a
 // baseline and cowkit, run interleaved. Met reports whether cowkit's
 // ns/op (ours) and its ratio to the baseline's (ours/base) meet the
 // target. A target with no baseline (Base == nil) is an absolute one.
 type Target struct {
 	Name   string // what is measured
-	Goal   string // the target as DESIGN.md states it
+	Goal   string // the target as docs/DESIGN.md states it
 	Base   func() func(b *testing.B)
 	Ours   func() func(b *testing.B)
 	Met    func(ours, ratio float64) bool
@@ -62,8 +62,9 @@ func sumPlain(s []int) (t int) {
 	return t
 }
 
-// Targets are DESIGN.md's performance table, in its order, less the btree
-// rows that compare with the peers (see BtreeOps).
+// Targets are the performance targets of docs/DESIGN.md, each as a pair to
+// measure, less the btree comparisons with the peers (BtreeOps and the grid);
+// streams.go and targets2.go append the rest.
 var Targets = []Target{
 	{
 		Name: "cowslice Clone", Goal: "<= 30 ns, 1 allocation", Allocs: 1, Met: nsAtMost(30),

@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// BenchmarkTargets runs every DESIGN.md target of Targets: the baseline as
-// impl=base, then impl=cowkit.
+// BenchmarkTargets runs every docs/DESIGN.md target of Targets: the
+// baseline as impl=base, then impl=cowkit.
 func BenchmarkTargets(b *testing.B) {
 	for _, t := range Targets {
 		name := strings.NewReplacer(" ", "_", ",", "").Replace(t.Name)

@@ -83,7 +83,7 @@ func run(c config, dir string, w io.Writer) error {
 	fmt.Fprintf(&md, "Machine: %s, %d cores (GOMAXPROCS %d), %s/%s, %s. ", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(&md, "Each figure is the median of %d interleaved repetitions of a %s benchmark; the whole run took %s.\n\n", c.reps, c.benchtime, time.Since(start).Round(time.Second))
 
-	fmt.Fprintf(&md, "## DESIGN.md's performance targets\n\n")
+	fmt.Fprintf(&md, "## The performance targets of [docs/DESIGN.md](../docs/DESIGN.md)\n\n")
 	md.WriteString(targetTable(targets, ops, c.btreeN))
 	fmt.Fprintf(&md, "\n## The cost of a clone and its first write\n\n")
 	fmt.Fprintf(&md, "Copy n ints, then write one: an eager copy pays for all n at once; whole-buffer copy-on-write (cowslice, cowmap) defers the same copy to the first write, the way overlayfs copies up a whole file; structural copy-on-write (btree, pagearena) copies one path or one page, the way a block-level snapshot does, so its cost stays flat as n grows.\n\n")
@@ -189,7 +189,7 @@ func measureBtree(c config, w io.Writer) [][]result {
 	return out
 }
 
-// measureTargets measures each DESIGN.md target's pair, interleaved.
+// measureTargets measures each docs/DESIGN.md target's pair, interleaved.
 func measureTargets(c config, w io.Writer) [][]result {
 	var out [][]result
 	for _, t := range benchmarks.Targets {
@@ -209,8 +209,8 @@ func measureTargets(c config, w io.Writer) [][]result {
 	return out
 }
 
-// targetTable lists every DESIGN.md target with what this run measured and
-// whether it is met.
+// targetTable lists every docs/DESIGN.md target with what this run
+// measured and whether it is met.
 func targetTable(res [][]result, ops [][]result, btreeN int) string {
 	var b strings.Builder
 	b.WriteString("| what | target | baseline | cowkit | ratio | met |\n|---|---|---|---|---|---|\n")
