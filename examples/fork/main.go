@@ -70,85 +70,82 @@ func fill(s string) []byte {
 	return bytes.Repeat([]byte(s), page/len(s)+1)[:page]
 }
 
-// result is what run measured, for the tests.
-type result struct {
-	children       []*pagearena.Arena
-	touched        pagearena.Stats // the parent's, before it forked
-	forkedFrames   int64           // frames once the children are forked
-	newAlloc       int64           // bytes New allocated
-	forked         pagearena.Stats // the parent's, after the children wrote
-	childStats     []pagearena.Stats
-	beforeDedupe   int64 // frames
-	freed          int
-	afterDedupe    int64
-	zeroReadFrames [2]int64 // frames before and after reading the untouched memory
-	zeroReadAllocs float64  // allocations per ReadAt of untouched memory
-	zeroReadOK     bool
-	hogErr         error
-	hogStats       [2]pagearena.Stats // the hog's before and after its failed write
-	exitFrames     [2]int64           // frames before and after the children exit
-	hogRetryErr    error
-}
-
-func run(w io.Writer, cfg config) *result {
-	r := &result{}
+func run(w io.Writer, cfg config) {
 	fmt.Fprintf(w, "cowkit fork: a process of %s with %s touched, %d children, Dedupe, the zero page, a memory limit\n\n",
 		report.Bytes(cfg.memory), report.Bytes(cfg.touched), cfg.children)
+	parent, memory := newParent(w, cfg)
+	children := forkChildren(w, parent, memory, cfg)
+	writeInChildren(w, parent, children, cfg)
+	printSmaps(w, parent, children)
+	dedupe(w, parent, children)
+	readZeroPage(w, parent, cfg)
+	hog, _ := overLimit(w, parent, cfg) // it prints the error
+	exitChildren(w, parent, children, hog, cfg)
+}
 
+// newParent makes the parent's address space, cfg.memory bytes, and writes
+// its first cfg.touched bytes: its code, heap and data. It returns the
+// parent and what it wrote.
+func newParent(w io.Writer, cfg config) (*pagearena.Arena, []byte) {
 	var parent *pagearena.Arena
 	var err error
-	r.newAlloc = report.Allocated(5, func() { parent, err = pagearena.New(cfg.memory, pagearena.WithLimit(cfg.limit)) })
+	alloc := report.Allocated(5, func() { parent, err = pagearena.New(cfg.memory, pagearena.WithLimit(cfg.limit)) })
 	if err != nil {
-		panic(err)
+		panic(err) // cfg.memory is a valid size
 	}
-	memory := make([]byte, cfg.touched) // what the parent writes: its code, heap and data
+	memory := make([]byte, cfg.touched)
 	for i := range memory {
 		memory[i] = byte(i*7 + i>>12)
 	}
 	took := report.Time(func() {
 		if _, err := parent.WriteAt(memory, 0); err != nil {
-			panic(err)
+			panic(err) // within the limit: the parent is alone in its pool
 		}
 	})
-	r.touched = parent.Stats()
 	fmt.Fprintf(w, "The parent: New(%s) allocates %s; then the parent writes %s from offset 0 in %s\n",
-		report.Bytes(cfg.memory), report.Bytes(r.newAlloc), report.Bytes(cfg.touched), report.Duration(took))
-	printStats(w, []string{"parent"}, []pagearena.Stats{r.touched})
+		report.Bytes(cfg.memory), report.Bytes(alloc), report.Bytes(cfg.touched), report.Duration(took))
+	printStats(w, []string{"parent"}, []pagearena.Stats{parent.Stats()})
 	fmt.Fprintln(w)
+	return parent, memory
+}
 
-	// fork() the children; the baseline copies the touched memory, as a
-	// fork without copy-on-write would.
+// forkChildren forks cfg.children children of parent, and compares a fork
+// with copying memory, the parent's touched bytes, as a fork without
+// copy-on-write would.
+func forkChildren(w io.Writer, parent *pagearena.Arena, memory []byte, cfg config) []*pagearena.Arena {
+	children := make([]*pagearena.Arena, cfg.children)
 	forks := make([]time.Duration, cfg.children)
-	for i := range forks {
-		var c *pagearena.Arena
-		forks[i] = report.Time(func() { c = parent.Fork() })
-		r.children = append(r.children, c)
+	for i := range children {
+		forks[i] = report.Time(func() { children[i] = parent.Fork() })
 	}
 	copies := make([]time.Duration, cfg.copies)
 	for i := range copies {
 		copies[i] = report.Time(func() { _ = bytes.Clone(memory) })
 	}
 	fork, eager := report.Median(forks), report.Median(copies)
-	r.forkedFrames = parent.Stats().Frames
 	fmt.Fprintf(w, "fork(): %d children\n", cfg.children)
 	t := report.NewTable("lr")
 	t.Row("Fork a child (O(1): no page or page table copied)", report.Duration(fork)+fmt.Sprintf("  median of %d", len(forks)))
 	t.Row("copy the "+report.Bytes(cfg.touched)+" touched instead", report.Duration(eager)+fmt.Sprintf("  median of %d", len(copies)))
 	t.Write(w, "  ")
 	fmt.Fprintf(w, "  Fork is %s faster, and the pool still holds %s frames: the children share every page\n\n",
-		report.Ratio(eager, fork), report.Count(r.forkedFrames))
+		report.Ratio(eager, fork), report.Count(parent.Stats().Frames))
+	return children
+}
 
-	// Each child writes one page at each of the places in writes.
-	fmt.Fprintf(w, "Each child writes %d pages, medians over %d children\n", len(writes), cfg.children)
-	t = report.NewTable("lrr")
+// writeInChildren has each child write one page at each of the places in
+// writes, and times each place's writes.
+func writeInChildren(w io.Writer, parent *pagearena.Arena, children []*pagearena.Arena, cfg config) {
+	fmt.Fprintf(w, "Each child writes %d pages, medians over %d children\n", len(writes), len(children))
+	t := report.NewTable("lrr")
 	t.Row("WRITE", "TOOK", "POOL FRAMES AFTER")
 	for _, wr := range writes {
-		ds := make([]time.Duration, len(r.children))
-		for i, c := range r.children {
+		ds := make([]time.Duration, len(children))
+		for i, c := range children {
 			data := wr.data(i)
 			ds[i] = report.Time(func() {
 				if _, err := c.WriteAt(data, wr.off(cfg)); err != nil {
-					panic(err)
+					panic(err) // cfg.limit leaves room for every child's pages
 				}
 			})
 		}
@@ -156,80 +153,101 @@ func run(w io.Writer, cfg config) *result {
 	}
 	t.Write(w, "  ")
 	fmt.Fprintln(w)
+}
 
-	r.forked = parent.Stats()
-	for _, c := range r.children {
-		r.childStats = append(r.childStats, c.Stats())
-	}
+// printSmaps prints what each process holds alone and what it shares.
+func printSmaps(w io.Writer, parent *pagearena.Arena, children []*pagearena.Arena) {
 	fmt.Fprintln(w, "smaps_rollup of each process (RSS = SHARED + PRIVATE; untouched memory is the zero page, not resident)")
-	names, stats := []string{"parent"}, []pagearena.Stats{r.forked}
-	for i, s := range r.childStats {
-		names, stats = append(names, childName(i)), append(stats, s)
+	names, stats := []string{"parent"}, []pagearena.Stats{parent.Stats()}
+	for i, c := range children {
+		names, stats = append(names, childName(i)), append(stats, c.Stats())
 	}
 	printStats(w, names, stats)
-	fmt.Fprintf(w, "  the parent's %d private pages: its copies of the pages every child rewrote, which it now holds alone\n\n", r.forked.Private)
+	fmt.Fprintf(w, "  the parent's %d private pages: its copies of the pages every child rewrote, which it now holds alone\n\n", stats[0].Private)
+}
 
-	// KSM: merge the pages the children wrote alike.
-	r.beforeDedupe = parent.Stats().Frames
-	dedupes := make([]time.Duration, len(r.children))
-	for i, c := range r.children {
-		dedupes[i] = report.Time(func() { r.freed += c.Dedupe() })
+// dedupe merges the pages the children wrote alike, as KSM does, and
+// returns the frames it freed.
+func dedupe(w io.Writer, parent *pagearena.Arena, children []*pagearena.Arena) (freed int) {
+	before := parent.Stats().Frames
+	took := make([]time.Duration, len(children))
+	for i, c := range children {
+		took[i] = report.Time(func() { freed += c.Dedupe() })
 	}
-	r.afterDedupe = parent.Stats().Frames
 	fmt.Fprintf(w, "Dedupe (KSM) in every child: %s frames freed (%s); the pool holds %s -> %s frames\n",
-		report.Count(r.freed), report.Bytes(int64(r.freed)*page), report.Count(r.beforeDedupe), report.Count(r.afterDedupe))
+		report.Count(freed), report.Bytes(int64(freed)*page), report.Count(before), report.Count(parent.Stats().Frames))
 	fmt.Fprintf(w, "  the first call hashes the %s frames of the pool into its index: %s; the others hash only what changed since, but still visit every page they never deduped: %s per child (median)\n",
-		report.Count(r.beforeDedupe), report.Duration(dedupes[0]), report.Duration(report.Median(dedupes[1:])))
+		report.Count(before), report.Duration(took[0]), report.Duration(report.Median(took[1:])))
 	fmt.Fprintln(w, "  the \"config\" and \"fresh\" pages now share one frame each, and the cleared buffers are the zero page again")
-	printStats(w, []string{childName(0)}, []pagearena.Stats{r.children[0].Stats()})
+	printStats(w, []string{childName(0)}, []pagearena.Stats{children[0].Stats()})
 	fmt.Fprintln(w)
+	return freed
+}
 
-	// The zero page: reading memory nobody wrote.
-	untouched := cfg.memory - cfg.touched
+// readZeroPage reads the parent's memory that nobody wrote, above
+// cfg.touched, and reports whether it read all zeros, and how many times a
+// ReadAt of it allocates.
+func readZeroPage(w io.Writer, parent *pagearena.Arena, cfg config) (allZeros bool, allocs float64) {
 	buf := make([]byte, 1<<20)
 	zeros := make([]byte, len(buf))
-	r.zeroReadOK = true
-	r.zeroReadFrames[0] = parent.Stats().Frames
-	took = 0
+	allZeros = true
+	frames := parent.Stats().Frames
+	var took time.Duration
 	for off := cfg.touched; off < cfg.memory; off += int64(len(buf)) {
+		p := buf[:min(int64(len(buf)), cfg.memory-off)]
 		var n int
-		took += report.Time(func() { n, _ = parent.ReadAt(buf[:min(int64(len(buf)), cfg.memory-off)], off) })
-		r.zeroReadOK = r.zeroReadOK && bytes.Equal(buf[:n], zeros[:n])
+		var err error
+		took += report.Time(func() { n, err = parent.ReadAt(p, off) })
+		allZeros = allZeros && err == nil && bytes.Equal(p[:n], zeros[:n])
 	}
-	r.zeroReadFrames[1] = parent.Stats().Frames
-	r.zeroReadAllocs = testing.AllocsPerRun(10, func() { _, _ = parent.ReadAt(buf, cfg.touched) })
+	allocs = testing.AllocsPerRun(10, func() { _, _ = parent.ReadAt(buf, cfg.touched) })
 	fmt.Fprintf(w, "The zero page: the parent reads its %s of untouched memory in %s: all zeros: %v;\n",
-		report.Bytes(untouched), report.Duration(took), r.zeroReadOK)
+		report.Bytes(cfg.memory-cfg.touched), report.Duration(took), allZeros)
 	fmt.Fprintf(w, "  a ReadAt of %s there allocates %v times, and the pool holds %s frames before and %s after\n\n",
-		report.Bytes(int64(len(buf))), r.zeroReadAllocs, report.Count(r.zeroReadFrames[0]), report.Count(r.zeroReadFrames[1]))
+		report.Bytes(int64(len(buf))), allocs, report.Count(frames), report.Count(parent.Stats().Frames))
+	return allZeros, allocs
+}
 
-	// memory.max: a fresh child asks for more than is left.
-	hog := parent.Fork()
-	data := fill("hog ")
-	big := bytes.Repeat(data, int(cfg.hog/page))
-	hogOff := cfg.memory / 2
-	r.hogStats[0] = hog.Stats()
-	_, r.hogErr = hog.WriteAt(big, hogOff)
-	r.hogStats[1] = hog.Stats()
+// hogData is what the hog, a fresh child, writes: cfg.hog bytes, more than
+// the pool's limit leaves while the children run.
+func hogData(cfg config) []byte { return bytes.Repeat(fill("hog "), int(cfg.hog/page)) }
+
+// hogOffset is where the hog writes, away from the other children's pages.
+func hogOffset(cfg config) int64 { return cfg.memory / 2 }
+
+// overLimit forks a fresh child, the hog, which asks for more memory than
+// the pool's limit (a cgroup's memory.max) leaves. It returns the hog and
+// its write's error.
+func overLimit(w io.Writer, parent *pagearena.Arena, cfg config) (hog *pagearena.Arena, err error) {
+	hog = parent.Fork()
+	before := hog.Stats()
+	_, err = hog.WriteAt(hogData(cfg), hogOffset(cfg))
+	after := hog.Stats()
 	fmt.Fprintf(w, "A memory limit: the pool may hold %s frames (%s), like a cgroup's memory.max\n",
 		report.Count(cfg.limit), report.Bytes(int64(cfg.limit)*page))
 	fmt.Fprintf(w, "  a new child writes %s (%s pages) with %s frames in use: %v\n",
-		report.Bytes(cfg.hog), report.Count(cfg.hog/page), report.Count(r.hogStats[0].Frames), r.hogErr)
+		report.Bytes(cfg.hog), report.Count(cfg.hog/page), report.Count(before.Frames), err)
 	fmt.Fprintf(w, "  the failed write wrote nothing: frames %s -> %s, the child's private pages %d -> %d\n",
-		report.Count(r.hogStats[0].Frames), report.Count(r.hogStats[1].Frames), r.hogStats[0].Private, r.hogStats[1].Private)
-	r.exitFrames[0] = parent.Stats().Frames
-	for _, c := range r.children {
+		report.Count(before.Frames), report.Count(after.Frames), before.Private, after.Private)
+	return hog, err
+}
+
+// exitChildren releases the children, as their exit does, and has the hog
+// write again. It returns that write's error.
+func exitChildren(w io.Writer, parent *pagearena.Arena, children []*pagearena.Arena, hog *pagearena.Arena, cfg config) error {
+	before := parent.Stats().Frames
+	for _, c := range children {
 		c.Release()
 	}
-	r.exitFrames[1] = parent.Stats().Frames
-	_, r.hogRetryErr = hog.WriteAt(big, hogOff)
+	after := parent.Stats().Frames
+	_, err := hog.WriteAt(hogData(cfg), hogOffset(cfg))
 	retry := "it succeeds"
-	if r.hogRetryErr != nil {
-		retry = "it fails: " + r.hogRetryErr.Error()
+	if err != nil {
+		retry = "it fails: " + err.Error()
 	}
 	fmt.Fprintf(w, "  the %d children exit (Release): frames %s -> %s; the same write again: %s, frames %s\n",
-		len(r.children), report.Count(r.exitFrames[0]), report.Count(r.exitFrames[1]), retry, report.Count(parent.Stats().Frames))
-	return r
+		len(children), report.Count(before), report.Count(after), retry, report.Count(parent.Stats().Frames))
+	return err
 }
 
 func childName(i int) string { return fmt.Sprintf("child-%03d", i+1) }

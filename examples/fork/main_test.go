@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cowkit/cowkit/examples/internal/report"
 	"github.com/cowkit/cowkit/pagearena"
 )
 
@@ -19,72 +20,90 @@ var small = config{
 	limit: 100, hog: 128 << 10, copies: 1,
 }
 
+// TestRun runs the whole program at the small size and checks its report.
 func TestRun(t *testing.T) {
 	var out bytes.Buffer
-	r := run(&out, small)
+	run(&out, small)
 	t.Log("\n" + out.String())
-
-	touched := small.touched / page
-	pages := small.memory / page
-	if want := (pagearena.Stats{Pages: pages, Zero: pages - touched, Private: touched, Frames: touched}); r.touched != want {
-		t.Errorf("the parent after its writes: %+v, want %+v", r.touched, want)
-	}
-	if r.newAlloc > 1024 {
-		t.Errorf("New(%d) allocated %d bytes; untouched memory should cost nothing", small.memory, r.newAlloc)
-	}
-	if r.forkedFrames != touched {
-		t.Errorf("forking %d children took the pool from %d to %d frames, want no change", small.children, touched, r.forkedFrames)
-	}
-
-	// Every child wrote its 5 pages privately; the parent still shares the
-	// rest and alone holds the 3 pages every child rewrote.
-	n := int64(len(writes))
-	if want := (pagearena.Stats{Pages: pages, Zero: pages - touched, Shared: touched - 3, Private: 3, Frames: touched + n*int64(small.children)}); r.forked != want {
-		t.Errorf("the parent after the children wrote: %+v, want %+v", r.forked, want)
-	}
-	for i, s := range r.childStats {
-		want := pagearena.Stats{Pages: pages, Zero: pages - touched - 2, Shared: touched - 3, Private: n, Frames: r.forked.Frames}
-		if s != want {
-			t.Errorf("%s: %+v, want %+v", childName(i), s, want)
-		}
-	}
-
-	if want := 2*(small.children-1) + small.children; r.freed != want {
-		t.Errorf("Dedupe freed %d frames, want %d (config and fresh merged, the cleared buffers zero)", r.freed, want)
-	}
-	if r.afterDedupe != r.beforeDedupe-int64(r.freed) {
-		t.Errorf("frames %d -> %d after Dedupe freed %d", r.beforeDedupe, r.afterDedupe, r.freed)
-	}
-
-	if !r.zeroReadOK || r.zeroReadAllocs != 0 || r.zeroReadFrames[0] != r.zeroReadFrames[1] {
-		t.Errorf("reading untouched memory: zeros %v, allocations %v, frames %v; want zeros, 0, unchanged",
-			r.zeroReadOK, r.zeroReadAllocs, r.zeroReadFrames)
-	}
-
-	if !errors.Is(r.hogErr, pagearena.ErrNoSpace) {
-		t.Errorf("the hog's write: %v, want ErrNoSpace", r.hogErr)
-	}
-	if r.hogStats[0] != r.hogStats[1] {
-		t.Errorf("the failed write changed the hog: %+v -> %+v", r.hogStats[0], r.hogStats[1])
-	}
-	if r.exitFrames[1] != touched {
-		t.Errorf("after the children exit the pool holds %d frames, want the parent's %d", r.exitFrames[1], touched)
-	}
-	if r.hogRetryErr != nil {
-		t.Errorf("the hog's write after the children exit: %v", r.hogRetryErr)
-	}
-
 	for _, want := range []string{
 		"faster, and the pool still holds 64 frames",
 		"child-001 to child-005, each  264 KiB            61              5         958\n",
 		"Dedupe (KSM) in every child: 13 frames freed",
 		"all zeros: true",
-		"pagearena: no space left in the pool",
+		"with 76 frames in use: pagearena: no space left in the pool",
+		"the failed write wrote nothing: frames 76 -> 76, the child's private pages 0 -> 0",
 		"the same write again: it succeeds",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q", want)
 		}
+	}
+}
+
+// TestPhases runs the program's phases one by one and checks the pool
+// between them.
+func TestPhases(t *testing.T) {
+	var out bytes.Buffer
+	defer func() { t.Log("\n" + out.String()) }()
+	touched := small.touched / page
+	pages := small.memory / page
+
+	if alloc := report.Allocated(5, func() { _, _ = pagearena.New(small.memory, pagearena.WithLimit(small.limit)) }); alloc > 1024 {
+		t.Errorf("New(%d) allocated %d bytes; untouched memory should cost nothing", small.memory, alloc)
+	}
+	parent, memory := newParent(&out, small)
+	if got, want := parent.Stats(), (pagearena.Stats{Pages: pages, Zero: pages - touched, Private: touched, Frames: touched}); got != want {
+		t.Errorf("the parent after its writes: %+v, want %+v", got, want)
+	}
+
+	children := forkChildren(&out, parent, memory, small)
+	if len(children) != small.children || parent.Stats().Frames != touched {
+		t.Errorf("forking %d children made %d and took the pool from %d to %d frames, want no change",
+			small.children, len(children), touched, parent.Stats().Frames)
+	}
+
+	// Every child wrote its 5 pages privately; the parent still shares the
+	// rest and alone holds the 3 pages every child rewrote.
+	writeInChildren(&out, parent, children, small)
+	n := int64(len(writes))
+	forked := parent.Stats()
+	if want := (pagearena.Stats{Pages: pages, Zero: pages - touched, Shared: touched - 3, Private: 3, Frames: touched + n*int64(small.children)}); forked != want {
+		t.Errorf("the parent after the children wrote: %+v, want %+v", forked, want)
+	}
+	for i, c := range children {
+		want := pagearena.Stats{Pages: pages, Zero: pages - touched - 2, Shared: touched - 3, Private: n, Frames: forked.Frames}
+		if s := c.Stats(); s != want {
+			t.Errorf("%s: %+v, want %+v", childName(i), s, want)
+		}
+	}
+
+	freed := dedupe(&out, parent, children)
+	if want := 2*(small.children-1) + small.children; freed != want {
+		t.Errorf("Dedupe freed %d frames, want %d (config and fresh merged, the cleared buffers zero)", freed, want)
+	}
+	if got := parent.Stats().Frames; got != forked.Frames-int64(freed) {
+		t.Errorf("frames %d -> %d after Dedupe freed %d", forked.Frames, got, freed)
+	}
+
+	frames := parent.Stats().Frames
+	if zeros, allocs := readZeroPage(&out, parent, small); !zeros || allocs != 0 || parent.Stats().Frames != frames {
+		t.Errorf("reading untouched memory: zeros %v, allocations %v, frames %d -> %d; want zeros, 0, unchanged",
+			zeros, allocs, frames, parent.Stats().Frames)
+	}
+
+	hog, err := overLimit(&out, parent, small)
+	if !errors.Is(err, pagearena.ErrNoSpace) {
+		t.Errorf("the hog's write: %v, want ErrNoSpace", err)
+	}
+	if s := hog.Stats(); s.Private != 0 || s.Frames != frames {
+		t.Errorf("the failed write changed the hog: %+v, want no private pages and %d frames", s, frames)
+	}
+
+	if err := exitChildren(&out, parent, children, hog, small); err != nil {
+		t.Errorf("the hog's write after the children exit: %v", err)
+	}
+	if got, want := parent.Stats().Frames, touched+small.hog/page; got != want {
+		t.Errorf("after the children exit and the hog writes the pool holds %d frames, want the parent's %d and the hog's %d", got, touched, small.hog/page)
 	}
 }
 
