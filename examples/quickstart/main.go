@@ -8,8 +8,6 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"slices"
 
 	"github.com/cowkit/cowkit/cowmap"
@@ -18,12 +16,8 @@ import (
 )
 
 func main() {
-	run(os.Stdout)
-}
-
-func run(w io.Writer) {
 	show := func(label string, format string, args ...any) {
-		fmt.Fprintf(w, "%-28s "+format+"\n", append([]any{label}, args...)...)
+		fmt.Printf("%-28s "+format+"\n", append([]any{label}, args...)...)
 	}
 	list := func(s *cowslice.Slice[string]) []string { return slices.Collect(s.Values()) }
 
