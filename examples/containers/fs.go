@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"io/fs"
 	"strings"
 
@@ -94,6 +95,27 @@ func (l *layer) remove(path string) error {
 	return nil
 }
 
+// mustRead returns the contents of a file l has; it panics if l has no
+// file at path.
+func (l *layer) mustRead(path string) string {
+	f, ok := l.files.Get(path)
+	if !ok {
+		panic("containers: no " + path)
+	}
+	return f.data.String()
+}
+
+// open returns a reader of the file at path as l has it now; later writes
+// do not change what it reads. It reads, seeks and reads at offsets, as an
+// open file does.
+func (l *layer) open(path string) (*io.SectionReader, error) {
+	f, ok := l.files.Get(path)
+	if !ok {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+	}
+	return io.NewSectionReader(f.data.Reader(), 0, int64(f.data.Len())), nil
+}
+
 // bytes returns the total size of l's files.
 func (l *layer) bytes() int64 {
 	var n int64
@@ -185,6 +207,27 @@ func (c *container) appendFile(path string, data []byte) (copied int64, err erro
 	}
 	return c.rw.write(path, data, true)
 }
+
+// An appender is an io.Writer that appends what it is given to a file of
+// a container, which must exist.
+type appender struct {
+	c    *container
+	path string
+}
+
+// appender returns an io.Writer that appends to the file at path.
+func (c *container) appender(path string) appender { return appender{c, path} }
+
+func (a appender) Write(p []byte) (int, error) {
+	if _, err := a.c.appendFile(a.path, p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// copiedUp returns the bytes of the image's files c holds its own copy of:
+// what its copy-ups copied, so far.
+func (c *container) copiedUp() int64 { return c.rw.changesSince(c.image.top()).copiedUp }
 
 // create makes a new file at path. No copy-up: nothing below has it.
 func (c *container) create(path string, data []byte) error {

@@ -54,6 +54,20 @@ var opNames = []string{
 	"delete " + motd,
 }
 
+// logOf returns the log a container appends to: a web server's or a
+// worker's.
+func logOf(name string) string {
+	if strings.HasPrefix(name, "web-") {
+		return webLog
+	}
+	return workerLog
+}
+
+// pidFile is the file a container creates, holding pidFileData.
+func pidFile(name string) string { return "/tmp/" + name + ".pid" }
+
+const pidFileData = "1\n"
+
 // fleetResult is what starting the containers and their four operations
 // measured.
 type fleetResult struct {
@@ -76,7 +90,7 @@ type result struct {
 	tax           []taxRow
 	diff          []string
 	committed     *image
-	commit        commitResult
+	copiedAgain   int64 // what the committed container's next write copied up
 	stats         []statRow
 	kept          int64 // heap the containers keep, measured after a GC
 }
@@ -110,7 +124,7 @@ func run(w io.Writer, cfg config) *result {
 	r.tax = copyUpTax(cfg)
 	printTax(w, r.tax)
 
-	r.diff, r.committed, r.commit = diffAndCommit(w, &r.fleet, 0)
+	r.diff, r.committed, r.copiedAgain = diffAndCommit(w, &r.fleet, 0)
 
 	r.kept = report.HeapInUse() - r.fleet.heapBefore
 	r.stats = stats(r.image, &r.fleet)
@@ -178,21 +192,17 @@ func startFleet(im *image, cfg config) fleetResult {
 	f.copied = make([][]int64, len(opNames))
 	f.allocated = make([]int64, len(f.containers))
 	for i, c := range f.containers {
-		log := webLog
-		if !strings.HasPrefix(c.name, "web-") {
-			log = workerLog
-		}
 		line := fmt.Appendf(nil, "%s GET /health 200\n", c.name)
 		ops := []func() error{
 			func() error { _, err := c.read(osRelease); return err },
-			func() error { _, err := c.appendFile(log, line); return err },
+			func() error { _, err := c.appendFile(logOf(c.name), line); return err },
 			func() error { return c.create(pidFile(c.name), []byte(pidFileData)) },
 			func() error { return c.remove(motd) },
 		}
 		for j, op := range ops {
 			// The bytes copied up are measured, untimed, as the growth of
 			// what the container holds its own copy of (btree Diff).
-			copiedBefore := c.rw.changesSince(im.top()).copiedUp
+			copiedBefore := c.copiedUp()
 			var err error
 			took, alloc := report.Measure(func() { err = op() })
 			if err != nil {
@@ -200,10 +210,14 @@ func startFleet(im *image, cfg config) fleetResult {
 			}
 			f.took[j] = append(f.took[j], took)
 			f.alloc[j] = append(f.alloc[j], alloc)
-			f.copied[j] = append(f.copied[j], c.rw.changesSince(im.top()).copiedUp-copiedBefore)
+			f.copied[j] = append(f.copied[j], c.copiedUp()-copiedBefore)
 			f.allocated[i] += alloc
 		}
-		_, alloc := report.Measure(func() { runDatabase(im, c) })
+		var err error
+		_, alloc := report.Measure(func() { err = runDatabase(im, c) })
+		if err != nil {
+			panic(err) // the image has the database, and the volume has room for it
+		}
 		f.allocated[i] += alloc
 	}
 	return f
@@ -212,7 +226,7 @@ func startFleet(im *image, cfg config) fleetResult {
 // runDatabase has the database containers write a record: db-1 to the
 // database inside the image, which copies all of it up; db-2 to its own
 // copy in a volume (docker run -v dbdata:/var/lib/app).
-func runDatabase(im *image, c *container) {
+func runDatabase(im *image, c *container) error {
 	record := []byte("INSERT INTO visits VALUES (1);\n")
 	switch c.name {
 	case "db-1":
@@ -220,39 +234,21 @@ func runDatabase(im *image, c *container) {
 		c.mount(newVolume("dbdata", dbDir)) // hides the image's /var/lib/app
 		// Restore the database into the volume, once, as a stream.
 		if err := c.create(dbFile, nil); err != nil {
-			panic(err)
+			return err
 		}
-		src := im.top().mustOpen(dbFile)
-		buf := make([]byte, 64<<10)
-		for n, _ := src.Read(buf); n > 0; n, _ = src.Read(buf) {
-			if _, err := c.appendFile(dbFile, buf[:n]); err != nil {
-				panic(err)
-			}
+		src, err := im.top().open(dbFile)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(c.appender(dbFile), src); err != nil {
+			return err
 		}
 	default:
-		return
+		return nil
 	}
-	if _, err := c.appendFile(dbFile, record); err != nil {
-		panic(err)
-	}
+	_, err := c.appendFile(dbFile, record)
+	return err
 }
-
-// mustRead returns the contents of a file l has.
-func (l *layer) mustRead(path string) string {
-	f, ok := l.files.Get(path)
-	if !ok {
-		panic("containers: no " + path)
-	}
-	return f.data.String()
-}
-
-// pidFile is the file a container creates, holding pidFileData.
-func pidFile(name string) string { return "/tmp/" + name + ".pid" }
-
-const pidFileData = "1\n"
-
-// mustOpen returns a reader of a file l has.
-func (l *layer) mustOpen(path string) io.Reader { return strings.NewReader(l.mustRead(path)) }
 
 // deepCopy copies a tree and every file in it: what starting a container
 // costs without copy-on-write (Docker's vfs storage driver works this way).
@@ -380,21 +376,14 @@ func printTax(w io.Writer, rows []taxRow) {
 	fmt.Fprintln(w)
 }
 
-// commitResult is what diffAndCommit checked.
-type commitResult struct {
-	pidInNew, pidInOld bool  // the container's new file in the new image, in the old one
-	copiedAgain        int64 // what the container's first write after the commit copied up
-	newKeepsLog        bool  // the new image's log is the one the container had at the commit
-}
-
 // diffAndCommit shows `docker diff` of the i-th container, then `docker
 // commit`, and checks that the new image has the container's changes, the
 // old image has none, and the container's next write copies up again
 // rather than change the new image. That write's heap counts in the
-// container's stats.
-func diffAndCommit(w io.Writer, f *fleetResult, i int) ([]string, *image, commitResult) {
+// container's stats. It returns the diff, the new image and what that
+// write copied up.
+func diffAndCommit(w io.Writer, f *fleetResult, i int) (diff []string, img *image, copiedAgain int64) {
 	c := f.containers[i]
-	var diff []string
 	took := report.Time(func() { diff = c.diff() })
 	fmt.Fprintf(w, "docker diff %s: %d changes among %s files, found by btree Diff in %s\n",
 		c.name, len(diff), report.Count(c.rw.files.Len()), report.Duration(took))
@@ -403,29 +392,27 @@ func diffAndCommit(w io.Writer, f *fleetResult, i int) ([]string, *image, commit
 	}
 	fmt.Fprintln(w)
 
-	var img *image
-	var cr commitResult
 	took = report.Time(func() { img = c.commit("app:" + c.name) })
 	ch := img.top().changesSince(c.image.top())
 	fmt.Fprintf(w, "docker commit %s %s: %s; the new layer adds %s and shares the other %s files with %s\n",
 		c.name, img.name, report.Duration(took), report.Bytes(ch.written),
 		report.Count(img.top().files.Len()-ch.added-ch.changed), c.image.name)
 	pid := pidFile(c.name)
-	_, cr.pidInNew = img.top().files.Get(pid)
-	_, cr.pidInOld = c.image.top().files.Get(pid)
-	fmt.Fprintf(w, "  %s in %s: %v, in %s: %v\n", pid, img.name, cr.pidInNew, c.image.name, cr.pidInOld)
+	_, inNew := img.top().files.Get(pid)
+	_, inOld := c.image.top().files.Get(pid)
+	fmt.Fprintf(w, "  %s in %s: %v, in %s: %v\n", pid, img.name, inNew, c.image.name, inOld)
 
 	log := img.top().mustRead(webLog)
 	var err error
-	_, alloc := report.Measure(func() { cr.copiedAgain, err = c.appendFile(webLog, []byte("after the commit\n")) })
+	_, alloc := report.Measure(func() { copiedAgain, err = c.appendFile(webLog, []byte("after the commit\n")) })
 	if err != nil {
-		panic(err)
+		panic(err) // the container has its log
 	}
 	f.allocated[i] += alloc
-	cr.newKeepsLog = img.top().mustRead(webLog) == log
+	kept := img.top().mustRead(webLog) == log
 	fmt.Fprintf(w, "  %s writes its log again: it copies the log up again (%s), and %s keeps its %s: %v\n\n",
-		c.name, report.Bytes(cr.copiedAgain), img.name, report.Bytes(int64(len(log))), cr.newKeepsLog)
-	return diff, img, cr
+		c.name, report.Bytes(copiedAgain), img.name, report.Bytes(int64(len(log))), kept)
+	return diff, img, copiedAgain
 }
 
 // A statRow is one container's line of the stats table.

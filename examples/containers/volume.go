@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"io/fs"
 	"strings"
 
@@ -86,12 +87,8 @@ func (v *volume) read(path string) (string, error) {
 	}
 	var s strings.Builder
 	s.Grow(int(b.n))
-	buf := make([]byte, 64<<10)
-	for off := int64(0); off < b.n; off += int64(len(buf)) {
-		n, _ := b.disk.ReadAt(buf[:min(int64(len(buf)), b.n-off)], off)
-		s.Write(buf[:n])
-	}
-	return s.String(), nil
+	_, err := io.Copy(&s, io.NewSectionReader(b.disk, 0, b.n))
+	return s.String(), err
 }
 
 func (v *volume) remove(path string) error {
