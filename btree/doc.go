@@ -80,13 +80,21 @@
 //
 // [Map.All], [Map.Backward], [Map.Scan], [Map.Ascend], [Map.Descend],
 // [Map.Keys], [Map.Values] and [Map.Diff] hold the map's root for as long as
-// the loop runs, and a [Cursor] until its Release, exactly as a Clone would.
+// the loop runs, and a [Cursor] until its Release, exactly as a Clone would;
+// a loop lets go when it ends, however it ends (break, return or panic).
 // The body of a loop may therefore write to the map it ranges over, Go-map
 // style and more: the loop keeps going over the entries as they were when
-// it started, and never sees a half-done change. Holding the root writes
-// nothing to the tree: the loop counts itself on the handle, and the first
-// write to the handle turns that count into a real share. So loops and
-// cursors on one core do not slow down Gets on clones on another.
+// it started, and never sees a half-done change, and the first write to
+// each node pays the copy it would pay after a Clone. Holding the root
+// writes nothing to the tree: the loop counts itself on the handle, and the
+// first write to the handle turns that count into a real share. So loops
+// and cursors on one core do not slow down Gets on clones on another.
+//
+// The snapshot is taken when the loop starts, not when All (or any other
+// iterator method) is called, and taking it reads the handle like any other
+// read. So to range over a map on another goroutine while its owner keeps
+// writing to it, hand that goroutine a Clone, not the handle or an iterator
+// over it.
 //
 // # Comparison functions
 //

@@ -2,24 +2,15 @@ package btree
 
 import "iter"
 
-// hold is a loop's hold on m's tree: every iterator, Diff and Cursor works
-// on a snapshot of m taken when it starts, which it holds as a Clone holds
-// its root, and lets go of when it ends, however it ends. The loop body may
-// therefore write to the map it ranges over: the loop goes on over the
-// entries as they were, and the first write to each node pays the copy it
-// would pay after a Clone.
+// hold is a loop's hold on m's tree: the snapshot that every iterator,
+// Diff and Cursor works on (what that promises users is in the package
+// doc, "Iteration is over a snapshot"). It holds the root as a Clone does,
+// and release lets go of it when the loop ends, however it ends.
 //
-// Holding the root costs the loop no write to the tree. The hold is counted
-// on the handle (Map.holds), a cache line that only users of this handle
-// read, not on the root's count, which Get on every clone reads; a write to
-// the handle first turns such holds into real shares of the root (settle),
-// and the loop's end then drops a real share. So short scans on one core do
-// not slow down Gets on clones on another.
-//
-// The snapshot is taken when the loop starts, not when All is called, and
-// reading the handle then is a read like any other: to range over a map on
-// another goroutine while its owner keeps writing, hand that goroutine a
-// Clone, not the handle or an iterator over it.
+// The hold is counted on the handle (Map.holds), a cache line that only
+// users of this handle read, not on the root's count, which Get on every
+// clone reads; a write to the handle first turns such holds into real
+// shares of the root (settle), and the loop's end then drops a real share.
 type hold[K, V any] struct {
 	m      *Map[K, V]
 	root   *header
@@ -73,7 +64,9 @@ func (s *hold[K, V]) release() {
 	s.root = nil
 }
 
-// All returns an iterator over m's entries in ascending key order.
+// All returns an iterator over m's entries in ascending key order. The loop
+// ranges over a snapshot of m taken when it starts, so its body may write to
+// m (see the package doc, "Iteration is over a snapshot").
 func (m *Map[K, V]) All() iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
 		s := m.hold()

@@ -289,7 +289,7 @@ func (m *Map[K, V]) Max() (K, V, bool) {
 //
 // The copying is deferred and structural. The first write to either handle
 // copies only the nodes on the path from the root to the entry it changes
-// (for a million int entries, a 1 KiB leaf and five 256-byte inner nodes),
+// (for a million int entries, a 1 KiB leaf and five 248-byte inner nodes),
 // and each later write copies only the nodes not yet copied. Releasing the
 // clone (see [Map.Release]) lets m write in place again.
 func (m *Map[K, V]) Clone() *Map[K, V] {

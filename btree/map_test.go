@@ -552,3 +552,29 @@ func countLeaves(m *Map[int, int]) int {
 	}
 	return walk(m.root, m.height)
 }
+
+// TestSetStoresTheGivenKey pins what Set's doc says: an equal key already
+// present is replaced by the one given, as a Go map replaces it (for
+// float64 keys, where +0 and -0 are equal but distinguishable).
+func TestSetStoresTheGivenKey(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	gomap := map[float64]int{0: 1}
+	gomap[negZero] = 2
+	for k := range gomap {
+		if !math.Signbit(k) || len(gomap) != 1 {
+			t.Fatalf("a Go map kept the key %v (len %d): Set's doc compares with it wrongly", k, len(gomap))
+		}
+	}
+	m := New[float64, int]()
+	m.Set(0, 1)
+	m.Set(negZero, 2)
+	if k, v, ok := m.Lookup(0); !ok || !math.Signbit(k) || v != 2 || m.Len() != 1 {
+		t.Fatalf("after Set(+0, 1), Set(-0, 2): Lookup = %v, %v, %v, Len %d; want -0, 2, true, 1", k, v, ok, m.Len())
+	}
+	if old, loaded := m.Swap(0, 3); !loaded || old != 2 {
+		t.Fatalf("Swap(+0, 3) = %v, %v, want 2, true", old, loaded)
+	}
+	if k, _, _ := m.Min(); math.Signbit(k) {
+		t.Fatalf("Swap(+0, 3) kept the key -0")
+	}
+}

@@ -16,8 +16,8 @@ type Stats struct {
 // shared if another handle, an unreleased cursor or iteration, or a node of
 // another tree holds it, or holds a node above it: a write to m would copy it
 // first. Stats opens every inner node, but no leaf under a shared node, so
-// on a mostly shared clone it costs about one step per 50 entries. It
-// allocates nothing.
+// on a mostly shared clone it costs one step per inner node: about one per
+// 300 entries of a map filled in random order. It allocates nothing.
 func (m *Map[K, V]) Stats() Stats {
 	s := Stats{Height: m.height}
 	if m.root != nil {

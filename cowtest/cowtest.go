@@ -75,8 +75,11 @@ type Spec[H, M any] struct {
 	// CheckAllocs turns on the allocation checks: every Clone must allocate
 	// at most once, and every Op marked AllocFree must allocate nothing when
 	// applied to a handle that Shared reports as unshared. Allocations are
-	// counted with runtime.ReadMemStats around the single call, with
-	// GOMAXPROCS set to 1 meanwhile, as testing.AllocsPerRun does.
+	// the difference in runtime.MemStats.Mallocs across one call, with no
+	// warm-up run first, while GOMAXPROCS is 1 (for the whole property).
+	// testing.AllocsPerRun differs: it makes a warm-up call first and
+	// averages over many, so an allocation made only on a first call (a
+	// lazily built cache, say) fails here but not there.
 	CheckAllocs bool
 	// Shared reports whether h shares storage with another handle. It is
 	// required when CheckAllocs is set.
@@ -289,8 +292,10 @@ func (m *machine[H, M]) compare(t *rapid.T, x *handle[H, M]) {
 	}
 }
 
-// allocs returns the number of heap allocations f makes, counted as
-// testing.AllocsPerRun counts them (the caller has set GOMAXPROCS to 1).
+// allocs returns the number of heap allocations made during one call of f:
+// the difference in runtime.MemStats.Mallocs, with no warm-up call and no
+// averaging (unlike testing.AllocsPerRun). The caller has set GOMAXPROCS to
+// 1, so that other goroutines' allocations are less likely to be counted.
 func allocs(f func()) uint64 {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)

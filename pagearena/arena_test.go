@@ -3,6 +3,7 @@ package pagearena
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"slices"
@@ -461,4 +462,64 @@ func TestDiffWithZeroArena(t *testing.T) {
 	if got := slices.Collect(z.Diff(a)); !slices.Equal(got, []int64{1024}) {
 		t.Fatalf("the zero Arena's Diff = %v, want [1024]", got)
 	}
+}
+
+// diffPanicTests: Diff's misuse panics when Diff is called, with a message
+// in btree's style ("btree: Diff with a nil base"), never a nil dereference.
+var diffPanicTests = []struct {
+	name string
+	f    func()
+	want string
+}{
+	{"Diff(nil)", func() { a, _ := New(4096); a.Diff(nil) }, "pagearena: Diff with a nil base"},
+	{"the zero Arena's Diff(nil)", func() { new(Arena).Diff(nil) }, "pagearena: Diff with a nil base"},
+	{"Diff of two page sizes", func() {
+		a, _ := New(4096)
+		b, _ := New(4096, WithPageSize(512))
+		a.Diff(b)
+	}, "pagearena: Diff of arenas with different page sizes"},
+}
+
+func TestDiffPanics(t *testing.T) {
+	for _, tt := range diffPanicTests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if got := fmt.Sprint(recover()); got != tt.want {
+					t.Errorf("%s panicked with %q, want %q", tt.name, got, tt.want)
+				}
+			}()
+			tt.f()
+		})
+	}
+}
+
+// TestFirstWriteAllocs holds doc.go's count: the first write to a shared
+// page allocates the frame and its bytes, plus one node per shared
+// page-table node on its path (three for a 1 GiB arena of 4 KiB pages,
+// just after a Fork); a write to a private page allocates nothing.
+func TestFirstWriteAllocs(t *testing.T) {
+	a := mustNew(t, gib)
+	mustWrite(t, a, fill(1, 64*DefaultPageSize), 0) // pages 0-63: one leaf node
+	if h := a.t.height; h != 2 {
+		t.Fatalf("a 1 GiB arena has %d levels above the leaves, want 2", h)
+	}
+	forkRelease := testing.AllocsPerRun(20, func() { a.Fork().Release() })
+	withWrite := testing.AllocsPerRun(20, func() {
+		f := a.Fork()
+		f.WriteAt([]byte{2}, 7)
+		f.Release()
+	})
+	if got := withWrite - forkRelease; got != 2+3 {
+		t.Errorf("the first write after a Fork: %v allocs, want 5 (frame, bytes, three page-table nodes)", got)
+	}
+	f := a.Fork()
+	mustWrite(t, f, []byte{2}, 7) // the path to pages 0-63 is now private
+	pg := int64(1)
+	if got := testing.AllocsPerRun(20, func() { f.WriteAt([]byte{2}, pg*DefaultPageSize); pg++ }); got != 2 {
+		t.Errorf("the first write to a shared page on a private path: %v allocs, want 2", got)
+	}
+	if got := testing.AllocsPerRun(20, func() { f.WriteAt([]byte{3}, 7) }); got != 0 {
+		t.Errorf("a write to a private page: %v allocs, want 0", got)
+	}
+	mustCheck(t, a, f)
 }
