@@ -45,7 +45,8 @@ type rootfs interface {
 // of it.
 type backend interface {
 	// start starts container i's root filesystem and says how long the
-	// start took, which may be less than start does.
+	// start itself took: for a mount, the mount call, not the dirs made
+	// for it.
 	start(i int) (fsys rootfs, took time.Duration, err error)
 	// stop stops a root filesystem start returned.
 	stop(fsys rootfs) error
@@ -453,4 +454,6 @@ func printComparison(w io.Writer, im *image, c *comparison) {
 	}
 	t.Write(w, "  ")
 	fmt.Fprintf(w, "  the kernel's delete left a whiteout in the upper dir (%s, a character device 0:0): %v\n", motd, c.whiteout)
+	fmt.Fprintln(w, "  (each time is one call on a container just started, so cowkit's take longer here than in")
+	fmt.Fprintln(w, "  the medians over many containers above)")
 }
