@@ -46,6 +46,21 @@
 // made, and taking it reads the handle: to range over a handle on another
 // goroutine while its owner writes it, hand that goroutine a Clone.
 //
+// # Encoding and printing
+//
+// A Slice encodes and prints as the plain []T it holds, so that a struct
+// field can change from []T to *Slice[T] without changing its JSON:
+// [Slice.MarshalJSON] writes exactly what encoding/json writes for the []T
+// (a JSON array; for a Slice[byte] a base64 string, as for a []byte), and
+// [Slice.UnmarshalJSON] decodes with encoding/json's rules for a []T. gob
+// round-trips a Slice through [Slice.GobEncode] and [Slice.GobDecode], and
+// fmt prints one as it prints the []T, [1 2 3] ([Slice.Format]). All of
+// them read a snapshot, as the iterators do, and copy no element; the
+// decoders build new elements and change the handle only on success.
+//
+// [Collect] and [Slice.AppendSeq] build a Slice from an iterator, as
+// slices.Collect and slices.AppendSeq build a []T.
+//
 // # Handles
 //
 // A *Slice is a handle. b := a makes two names for one handle, as with any Go

@@ -1,6 +1,7 @@
 package cowslice_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -72,4 +73,47 @@ func Example_snapshot() {
 	// 0 [start]
 	// 1 [start load]
 	// 2 [start load serve]
+}
+
+// A Slice is written as the []T it holds, so a struct field can change from
+// []string to *cowslice.Slice[string] without changing its JSON.
+func ExampleSlice_MarshalJSON() {
+	type image struct {
+		Layers *cowslice.Slice[string] `json:"layers"`
+		Digest *cowslice.Slice[byte]   `json:"digest"` // base64, as a []byte
+	}
+	base := cowslice.New("alpine", "python")
+	app := base.Clone() // O(1); marshaling copies nothing either
+	app.Append("app")
+	out, err := json.Marshal(image{Layers: app, Digest: cowslice.New[byte](0xca, 0xfe)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(out))
+
+	var back image
+	if err := json.Unmarshal(out, &back); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(back.Layers, back.Digest)
+	fmt.Printf("%q %x\n", back.Layers, back.Digest)
+	// Output:
+	// {"layers":["alpine","python","app"],"digest":"yv4="}
+	// [alpine python app] [202 254]
+	// ["alpine" "python" "app"] cafe
+}
+
+func ExampleCollect() {
+	evens := cowslice.Collect(func(yield func(int) bool) {
+		for i := 0; i < 10; i += 2 {
+			if !yield(i) {
+				return
+			}
+		}
+	})
+	evens.AppendSeq(evens.Values()) // a snapshot: appends the five values once
+	fmt.Println(evens, evens.Len())
+	// Output: [0 2 4 6 8 0 2 4 6 8] 10
 }

@@ -36,3 +36,71 @@ func (s *Slice[T]) Values() iter.Seq[T] {
 		}
 	}
 }
+
+// Collect returns a new Slice holding the values of seq, in order, as
+// slices.Collect returns a []T. It grows the array as append does and
+// copies no element twice.
+func Collect[T any](seq iter.Seq[T]) *Slice[T] {
+	s := new(Slice[T])
+	s.AppendSeq(seq)
+	return s
+}
+
+// AppendSeq appends the values of seq to the end of s, in order, as
+// slices.AppendSeq appends them to a []T. Like [Slice.Append], it copies s's
+// elements first, once, if s shares them, and otherwise appends in place
+// while the capacity lasts, with amortized O(1) growth; a seq that yields
+// nothing never copies.
+//
+// seq sees s as it was when AppendSeq started: the values are appended
+// apart from s and published when seq returns. So s.AppendSeq(s.Values())
+// appends one copy of s's elements to s, as
+// slices.AppendSeq(x, slices.Values(x)) does for a []T, and a seq that reads
+// s by index sees no value it has yielded. If seq itself writes to s or
+// releases it, the values it yielded are appended to s as it is when seq
+// returns. If seq panics, s is unchanged.
+//
+// Apart from the array's growth, the loop over seq allocates a few small
+// objects per call, as slices.AppendSeq does where the compiler cannot
+// inline it, and none per value.
+func (s *Slice[T]) AppendSeq(seq iter.Seq[T]) {
+	// While seq runs, AppendSeq holds a share of s's array, as a loop over
+	// s would, so every handle that shares the array meanwhile (a clone that
+	// seq makes, or s itself) copies before it writes. If s had the array
+	// alone, the new values go into its spare capacity: no handle sees it
+	// (each sees up to its own length), and with the array shared no other
+	// handle writes there. If s shared the array, the spare capacity is not
+	// s's to write (another handle's AppendSeq may be filling it, see
+	// Append), and the first value makes a new array.
+	inPlace := s.r.Unique()
+	r := s.r.Share()
+	defer r.Drop()
+	d := r.Data
+	n := len(d)
+	if !inPlace {
+		d = d[:n:n]
+	}
+	c := cap(d)
+	for v := range seq {
+		d = append(d, v)
+	}
+	switch {
+	case len(d) == n: // nothing yielded
+		return
+	case s.r.Count() != r.Count():
+		// seq wrote to s or released it (a write to a shared array, or a
+		// Release, leaves s with another count or none). Read the values
+		// while the share still keeps every other handle out of the array.
+		s.Append(d[n:]...)
+		return
+	}
+	r.Drop()
+	if cap(d) != c {
+		s.r.Replace(d) // append moved d to a new array, which only d sees
+		return
+	}
+	// d extends s's own array in place. If seq cloned s, the clone shares
+	// that array and sees only its first n elements; the array is shared,
+	// so neither writes it, spare capacity included, until it copies.
+	s.r.Data = d
+}

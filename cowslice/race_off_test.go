@@ -1,0 +1,5 @@
+//go:build !race
+
+package cowslice
+
+const raceEnabled = false
