@@ -42,6 +42,21 @@
 // made, and taking it reads the handle: to range over a handle on another
 // goroutine while its owner writes it, hand that goroutine a Clone.
 //
+// # Encoding and printing
+//
+// A Map encodes and prints as the Go map it holds: [Map.MarshalJSON]
+// writes exactly what encoding/json writes for the map[K]V (a JSON object,
+// members sorted, the same key types allowed and the same errors for
+// others), and [Map.UnmarshalJSON] decodes with encoding/json's rules for a
+// Go map. gob round-trips a Map through [Map.GobEncode] and [Map.GobDecode],
+// and fmt prints one as it prints the Go map, map[a:1] ([Map.Format]). All
+// of them hand the Go map itself to the encoder or to fmt, from a snapshot
+// as the iterators take one, and copy no entry; the decoders build a new
+// Go map and change the handle only on success.
+//
+// [Collect] and [Map.Insert] build a Map from an iterator, as maps.Collect
+// and maps.Insert build a Go map.
+//
 // # Handles
 //
 // A *Map is a handle. b := a makes two names for one handle; b := a.Clone()

@@ -1,6 +1,7 @@
 package cowmap_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -42,4 +43,50 @@ func ExampleMap_Release() {
 	v, _ := m.Get("n")
 	fmt.Println(v, snap.Len(), m.Shared())
 	// Output: 2 0 false
+}
+
+// A Map is written as the Go map it holds, members sorted by name, so a
+// struct field can change from map[string]string to *cowmap.Map without
+// changing its JSON.
+func ExampleMap_MarshalJSON() {
+	type container struct {
+		Image string                      `json:"image"`
+		Env   *cowmap.Map[string, string] `json:"env"`
+	}
+	base := cowmap.From(map[string]string{"PATH": "/bin", "LANG": "C"})
+	env := base.Clone() // O(1); marshaling copies nothing either
+	env.Set("DEBUG", "1")
+	out, err := json.Marshal(container{Image: "alpine", Env: env})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(out))
+
+	var back container
+	if err := json.Unmarshal(out, &back); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(back.Env, base)
+	// Output:
+	// {"image":"alpine","env":{"DEBUG":"1","LANG":"C","PATH":"/bin"}}
+	// map[DEBUG:1 LANG:C PATH:/bin] map[LANG:C PATH:/bin]
+}
+
+func ExampleCollect() {
+	squares := cowmap.Collect(func(yield func(int, int) bool) {
+		for i := range 4 {
+			if !yield(i, i*i) {
+				return
+			}
+		}
+	})
+	snapshot := squares.Clone()
+	squares.Insert(maps.All(map[int]int{4: 16, 0: -1})) // copies once: squares is shared
+	fmt.Println(squares)
+	fmt.Println(snapshot)
+	// Output:
+	// map[0:-1 1:1 2:4 3:9 4:16]
+	// map[0:0 1:1 2:4 3:9]
 }

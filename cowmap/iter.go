@@ -47,3 +47,34 @@ func (m *Map[K, V]) Values() iter.Seq[V] {
 		}
 	}
 }
+
+// Collect returns a new Map holding the key-value pairs of seq, as
+// maps.Collect returns a Go map: a key that comes twice keeps its later
+// value.
+func Collect[K comparable, V any](seq iter.Seq2[K, V]) *Map[K, V] {
+	m := new(Map[K, V])
+	m.Insert(seq)
+	return m
+}
+
+// Insert sets every key-value pair of seq in m, in the order seq yields
+// them, as maps.Insert does for a Go map. If m shares its entries, the
+// first pair copies them, once, as [Map.Set] does, and the rest are set in
+// place; a seq that yields nothing never copies.
+//
+// seq may read m: each pair is set as it comes, so a seq that calls Get
+// sees the pairs set so far. m's own iterators range over a snapshot (see
+// the package doc, "Iteration"): a seq built on m.All() goes over the
+// entries m had when its loop started, never over the pairs Insert sets,
+// where a Go map may or may not yield keys added during the loop. Since the
+// running loop holds a share, the first pair set copies m once, as a write
+// inside any loop over m does.
+//
+// Apart from the map's growth and that copy, the loop over seq allocates a
+// few small objects per call, as maps.Insert does where the compiler
+// cannot inline it, and none per pair.
+func (m *Map[K, V]) Insert(seq iter.Seq2[K, V]) {
+	for k, v := range seq {
+		m.Set(k, v)
+	}
+}

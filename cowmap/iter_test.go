@@ -2,8 +2,12 @@ package cowmap
 
 import (
 	"iter"
+	"maps"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // iterators are the ways to range over a map, each turned into one shape:
@@ -192,5 +196,118 @@ func TestIterationAllocs(t *testing.T) {
 		if m.Shared() {
 			t.Fatal("after its first write in the loop, m still shares its entries")
 		}
+	}
+}
+
+func TestCollect(t *testing.T) {
+	for _, n := range []int{0, 1, 5, 1000} {
+		want := make(map[int]int, n)
+		for i := range n {
+			want[i] = -i
+		}
+		m := Collect(maps.All(want))
+		if d := cmp.Diff(want, maps.Collect(m.All()), cmpopts.EquateEmpty()); d != "" {
+			t.Errorf("Collect of %d pairs (-want +got):\n%s", n, d)
+		}
+		if m.Shared() {
+			t.Errorf("Collect of %d pairs: Shared() = true", n)
+		}
+		if err := checkInvariants([]*Map[int, int]{m}); err != nil {
+			t.Error(err)
+		}
+	}
+	// A key that comes twice keeps its later value, as in maps.Collect.
+	m := Collect(func(yield func(string, int) bool) {
+		_ = yield("a", 1) && yield("a", 2)
+	})
+	if v, _ := m.Get("a"); v != 2 || m.Len() != 1 {
+		t.Errorf("Collect of a twice: Get = %d, Len = %d; want 2, 1", v, m.Len())
+	}
+	// Collecting a Map's own entries makes an independent copy.
+	src := identity(3)
+	c := Collect(src.All())
+	c.Set(0, 9)
+	if v, _ := src.Get(0); v != 0 || src.Shared() {
+		t.Errorf("Collect(src.All()) then a write reached src: Get(0) = %d", v)
+	}
+}
+
+func TestInsert(t *testing.T) {
+	t.Run("shared", func(t *testing.T) {
+		m := identity(3)
+		c := m.Clone()
+		m.Insert(maps.All(map[int]int{1: -1, 10: 10}))
+		if d := cmp.Diff(map[int]int{0: 0, 1: -1, 2: 2, 10: 10}, maps.Collect(m.All())); d != "" {
+			t.Errorf("m (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff(map[int]int{0: 0, 1: 1, 2: 2}, maps.Collect(c.All())); d != "" {
+			t.Errorf("the clone (-want +got):\n%s", d)
+		}
+		if m.Shared() || c.Shared() {
+			t.Errorf("Shared() = %v, %v, want false, false", m.Shared(), c.Shared())
+		}
+	})
+	t.Run("nothing yielded", func(t *testing.T) {
+		m := identity(3)
+		c := m.Clone()
+		m.Insert(maps.All(map[int]int(nil)))
+		if !m.Shared() || !c.Shared() {
+			t.Error("an Insert of nothing detached a shared map")
+		}
+	})
+	t.Run("of itself", func(t *testing.T) {
+		// The loop goes over the entries m had: the keys Insert adds
+		// (k+100) are not seen again, however the Go map places them.
+		m := identity(50)
+		m.Insert(func(yield func(int, int) bool) {
+			for k, v := range m.All() {
+				if !yield(k+100, v) {
+					return
+				}
+			}
+		})
+		if m.Len() != 100 {
+			t.Errorf("Len() = %d, want 100", m.Len())
+		}
+		m.Insert(m.All())
+		if m.Len() != 100 || m.Shared() {
+			t.Errorf("m.Insert(m.All()): Len() = %d, Shared() = %v; want 100, false", m.Len(), m.Shared())
+		}
+	})
+	t.Run("seq reads m", func(t *testing.T) {
+		// Each pair is set as it comes: Get sees the pairs set so far.
+		m := New[int, int]()
+		m.Insert(func(yield func(int, int) bool) {
+			for i := range 5 {
+				prev, _ := m.Get(i - 1)
+				if !yield(i, prev+1) {
+					return
+				}
+			}
+		})
+		if d := cmp.Diff(map[int]int{0: 1, 1: 2, 2: 3, 3: 4, 4: 5}, maps.Collect(m.All())); d != "" {
+			t.Errorf("(-want +got):\n%s", d)
+		}
+	})
+}
+
+//go:noinline
+func insertPlain(m map[int]int, seq iter.Seq2[int, int]) { maps.Insert(m, seq) }
+
+// TestInsertAllocs: overwriting keys of an unshared map, Insert allocates
+// only what the loop over an unknown seq costs, as maps.Insert does when it
+// is not inlined, and nothing per pair.
+func TestInsertAllocs(t *testing.T) {
+	src := make(map[int]int, 100)
+	for i := range 100 {
+		src[i] = i
+	}
+	pairs := maps.All(src)
+	m := From(src)
+	gm := maps.Clone(src)
+	plainAllocs := testing.AllocsPerRun(50, func() { insertPlain(gm, pairs) })
+	got := testing.AllocsPerRun(50, func() { m.Insert(pairs) })
+	if got > plainAllocs {
+		t.Errorf("Insert of %d existing keys: %v allocations, maps.Insert (not inlined): %v", len(src), got, plainAllocs)
 	}
 }

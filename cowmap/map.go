@@ -12,6 +12,11 @@ import (
 // a.Clone() makes an independent handle that shares a's entries until one of
 // the two writes. A handle is not safe for concurrent mutation; distinct
 // handles that share entries may be used on different goroutines.
+//
+// A Map encodes and prints as the map[K]V it holds: as a JSON object, with
+// encoding/json's rules for map keys, through gob, and with fmt as
+// map[a:1 b:2], so a struct field that changes from map[K]V to *Map[K, V]
+// keeps its JSON.
 type Map[K comparable, V any] struct {
 	_ refcount.NoCopy
 	r refcount.Ref[map[K]V]
@@ -56,7 +61,9 @@ func (m *Map[K, V]) Set(k K, v V) {
 
 // Delete removes the entry for k and reports whether there was one. Deleting
 // a key that is not there never copies. If m shares its entries and k is
-// there, Delete copies every other entry into a new map, once.
+// there, Delete first copies them (O(n), like maps.Clone, which also keeps
+// the Go map's table size), then deletes k from the copy; otherwise it
+// deletes in place and allocates nothing.
 func (m *Map[K, V]) Delete(k K) bool {
 	d := m.r.Data
 	if _, ok := d[k]; !ok {
@@ -66,19 +73,16 @@ func (m *Map[K, V]) Delete(k K) bool {
 		delete(d, k)
 		return true
 	}
-	n := make(map[K]V, len(d)-1)
-	for key, v := range d {
-		if key != k {
-			n[key] = v
-		}
-	}
+	n := maps.Clone(d)
+	delete(n, k)
 	m.r.Replace(n)
 	return true
 }
 
-// copyUp gives m a private copy of its entries. maps.Clone copies the
-// table wholesale, much faster than reinserting. Out of line, so that Set's
-// unshared path stays small.
+// copyUp gives m a private copy of its entries. maps.Clone copies the Go
+// map's groups as they are, without hashing any key again, rather than
+// reinserting every entry. Out of line, so that Set's unshared path stays
+// small.
 //
 //go:noinline
 func (m *Map[K, V]) copyUp() {

@@ -124,6 +124,34 @@ func intSpec() cowtest.Spec[*Map[int, int], map[int]int] {
 					Model: func(m map[int]int) map[int]int { return m },
 				}
 			}},
+			{Name: "Insert", Draw: func(t *rapid.T, _ map[int]int) mstep {
+				pairs := rapid.MapOfN(key, rapid.Int(), 0, 4).Draw(t, "pairs")
+				return mstep{
+					Label: cowtest.Sprint("Insert", pairs),
+					Apply: func(_ *rapid.T, m *Map[int, int]) { m.Insert(maps.All(pairs)) },
+					Model: func(m map[int]int) map[int]int { maps.Insert(m, maps.All(pairs)); return m },
+				}
+			}},
+			{Name: "InsertOfItself", Draw: func(t *rapid.T, _ map[int]int) mstep {
+				return mstep{
+					Label: "Insert(All()) with every value doubled",
+					Apply: func(_ *rapid.T, m *Map[int, int]) {
+						m.Insert(func(yield func(int, int) bool) {
+							for k, v := range m.All() {
+								if !yield(k, 2*v) {
+									return
+								}
+							}
+						})
+					},
+					Model: func(m map[int]int) map[int]int {
+						for k, v := range m {
+							m[k] = 2 * v
+						}
+						return m
+					},
+				}
+			}},
 			{Name: "WriteWhileIterating", Draw: func(t *rapid.T, m map[int]int) mstep {
 				// The loop bumps every value it visits and adds one key below
 				// all of the snapshot's, so the result does not depend on the
@@ -221,6 +249,88 @@ func TestDeleteAbsentNeverCopies(t *testing.T) {
 	if !c.Delete(1) || c.Shared() || m.Len() != 2 || c.Len() != 1 {
 		t.Errorf("Delete of a present key on a shared map: m.Len=%d c.Len=%d", m.Len(), c.Len())
 	}
+}
+
+// TestSharedDelete: deleting a present key from a shared map copies it,
+// and the other handle keeps every entry, the deleted one included.
+func TestSharedDelete(t *testing.T) {
+	src := make(map[int]string, 100)
+	for i := range 100 {
+		src[i] = fmt.Sprint(i)
+	}
+	m := From(src)
+	c := m.Clone()
+	if !c.Delete(42) {
+		t.Fatal("Delete(42) of a present key = false")
+	}
+	if d := cmp.Diff(src, maps.Collect(m.All())); d != "" {
+		t.Errorf("the other handle changed (-want +got):\n%s", d)
+	}
+	want := maps.Clone(src)
+	delete(want, 42)
+	if d := cmp.Diff(want, maps.Collect(c.All())); d != "" {
+		t.Errorf("the deleting handle (-want +got):\n%s", d)
+	}
+	if m.Shared() || c.Shared() {
+		t.Errorf("after the shared Delete: Shared() = %v, %v, want false, false", m.Shared(), c.Shared())
+	}
+	// Each now writes its own map.
+	m.Set(42, "m")
+	c.Set(1, "c")
+	if v, _ := c.Get(42); v != "" {
+		t.Errorf("a write to m reached c: c.Get(42) = %q", v)
+	}
+	if v, _ := m.Get(1); v != "1" {
+		t.Errorf("a write to c reached m: m.Get(1) = %q", v)
+	}
+	if err := checkInvariants([]*Map[int, string]{m, c}); err != nil {
+		t.Error(err)
+	}
+	// The copy costs what maps.Clone costs, plus the new count.
+	plainAllocs := testing.AllocsPerRun(20, func() { _ = maps.Clone(src) })
+	got := testing.AllocsPerRun(20, func() {
+		d := m.Clone()
+		d.Delete(42)
+	})
+	if got > plainAllocs+2 {
+		t.Errorf("Clone + shared Delete: %v allocations, maps.Clone: %v; want at most 2 more (the handle and the count)", got, plainAllocs)
+	}
+}
+
+// TestSetAtEightEntries pins the exception Set's doc names: Go's map of
+// exactly 8 entries keeps them in one group and grows into a table on its
+// next write, even an overwrite. If a Go release stops doing so, this test
+// fails, and Set's doc (and the Overwrite op's skip) should lose the
+// exception.
+func TestSetAtEightEntries(t *testing.T) {
+	var handles [2]*Map[int, int]
+	for i := range handles {
+		handles[i] = New[int, int]()
+		for k := range 8 {
+			handles[i].Set(k, k)
+		}
+	}
+	next := 0
+	// AllocsPerRun calls f once to warm up, then once measured: each call
+	// overwrites a key of a fresh 8-entry map.
+	got := testing.AllocsPerRun(1, func() {
+		handles[next].Set(3, -3)
+		next++
+	})
+	if got == 0 {
+		t.Errorf("overwriting a key of an 8-entry map allocated nothing: Go no longer grows it, and Set's doc is out of date")
+	}
+	if v, _ := handles[1].Get(3); v != -3 || handles[1].Len() != 8 {
+		t.Errorf("after the overwrite: Get(3) = %d, Len() = %d; want -3, 8", v, handles[1].Len())
+	}
+}
+
+func TestNewAllocs(t *testing.T) {
+	var sink *Map[string, int]
+	if got := testing.AllocsPerRun(100, func() { sink = New[string, int]() }); got != 1 {
+		t.Errorf("New: AllocsPerRun = %v, want 1 (the handle)", got)
+	}
+	_ = sink
 }
 
 func TestAllocs(t *testing.T) {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package cowmap
+
+const raceEnabled = false
