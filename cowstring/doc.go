@@ -21,6 +21,17 @@
 // WriteString and String costs amortized linear time, as with
 // strings.Builder, and the strings it returns all stay valid.
 //
+// # Encoding and printing
+//
+// A String encodes and prints as the Go string it holds:
+// [String.MarshalJSON] writes exactly what encoding/json writes for that
+// string, [String.UnmarshalJSON] decodes with encoding/json's rules for a
+// string, gob round-trips a String through [String.GobEncode] and
+// [String.GobDecode], and fmt prints it as the string for every verb
+// ([String.Format]). None of them pins a byte, as String does: they hand
+// the encoder or fmt a view for the length of the call. The decoders copy
+// the text into a new buffer and change the handle only on success.
+//
 // # Handles
 //
 // A *String is a handle; b := a aliases it, b := a.Clone() makes an

@@ -1,6 +1,7 @@
 package cowstring_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 
@@ -51,4 +52,32 @@ func ExampleString_Reader() {
 	b, _ := io.ReadAll(r)
 	fmt.Printf("%s | %s\n", b, s)
 	// Output: v1 | config v1
+}
+
+// A String is written as the Go string it holds, so a struct field can
+// change from string to *cowstring.String without changing its JSON.
+func ExampleString_MarshalJSON() {
+	type file struct {
+		Path *cowstring.String `json:"path"`
+		Body *cowstring.String `json:"body"`
+	}
+	base := cowstring.New("FROM alpine\n")
+	body := base.Clone() // O(1); marshaling copies the text only into the JSON
+	body.WriteString("RUN <setup>\n")
+	out, err := json.Marshal(file{Path: cowstring.New("Dockerfile"), Body: body})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(out))
+
+	var back file
+	if err := json.Unmarshal(out, &back); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s: %q\n", back.Path, back.Body)
+	// Output:
+	// {"path":"Dockerfile","body":"FROM alpine\nRUN \u003csetup\u003e\n"}
+	// Dockerfile: "FROM alpine\nRUN <setup>\n"
 }

@@ -15,6 +15,10 @@ import (
 // a.Clone() makes an independent handle that shares a's bytes until one of
 // the two writes. A handle is not safe for concurrent mutation; distinct
 // handles that share bytes may be used on different goroutines.
+//
+// A String encodes and prints as the Go string it holds: as a JSON
+// string, through gob, and with fmt for every verb ([String.Format]), so a
+// struct field that changes from string to *String keeps its JSON.
 type String struct {
 	_ refcount.NoCopy
 	// r.Data is the whole buffer (len == cap); the handle's bytes are

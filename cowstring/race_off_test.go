@@ -1,0 +1,5 @@
+//go:build !race
+
+package cowstring
+
+const raceEnabled = false
