@@ -715,7 +715,7 @@ func TestEncodeSharedCloneCopiesNothing(t *testing.T) {
 	})
 	// A copy of the tree's 5000 entries would take at least one allocation
 	// per leaf (about 100); the Go map's encoding takes about two per entry.
-	if ours > gomap || ours > 50 {
+	if !raceEnabled && (ours > gomap || ours > 50) {
 		t.Errorf("json.Marshal of a shared clone: %v allocs, want at most %v (a Go map's) and no copy of the tree", ours, gomap)
 	}
 	gobAllocs := testing.AllocsPerRun(5, func() {
@@ -723,7 +723,7 @@ func TestEncodeSharedCloneCopiesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if gobAllocs > 100 {
+	if !raceEnabled && gobAllocs > 100 {
 		t.Errorf("GobEncode of a shared clone: %v allocs", gobAllocs)
 	}
 	var sb strings.Builder
