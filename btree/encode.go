@@ -89,8 +89,10 @@ func decodeRule(t reflect.Type) keyRule {
 // for a Go map with such keys, even when m is empty. Values are encoded by
 // encoding/json, each as it would be as the value of a Go map (not
 // addressable, so methods with pointer receivers are not used), and an
-// error encoding one is returned as json returns it. HTML characters are
-// escaped, as json.Marshal escapes them.
+// error encoding one is returned as json returns it. MarshalJSON itself
+// escapes no HTML characters: json.Marshal, or the json.Encoder that calls
+// it, escapes them as it is set to (see json.Encoder.SetEscapeHTML),
+// exactly as it does for a Go map.
 //
 // MarshalJSON writes the entries one by one from a snapshot of m, as All
 // iterates: it copies no entry into a Go map or a slice, and as a read it
@@ -107,6 +109,7 @@ func (m *Map[K, V]) MarshalJSON() ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // json escapes a Marshaler's output as its caller asks
 	// encode writes x and cuts the newline json.Encoder ends it with.
 	encode := func(x any) error {
 		if err := enc.Encode(x); err != nil {
@@ -224,9 +227,10 @@ func textKey[K any](k K) (string, error) {
 // made by [New] or [NewFunc]: on any other Map, such as the zero Map,
 // UnmarshalJSON returns [ErrNoOrdering]. So a struct field of type *Map
 // must be set with New before json.Unmarshal fills the struct: for a nil
-// field, json allocates a zero Map, which gets that error. (A JSON null
-// leaves m unchanged, as json's convention for Unmarshalers asks; json
-// itself sets a *Map field to nil for a null.)
+// field, json allocates a zero Map, which gets that error. A JSON null
+// leaves m empty, as json sets a Go map to nil for null, and is no error
+// on any Map (for a *Map field json sets the field itself to nil and does
+// not call UnmarshalJSON), as for a cowmap.Map.
 //
 // Member names become keys by encoding/json's rules for a Go map's keys:
 // a key type whose pointer implements encoding.TextUnmarshaler decodes with
@@ -245,6 +249,9 @@ func textKey[K any](k K) (string, error) {
 // MarshalJSON writes them (see [Map.Insert]).
 func (m *Map[K, V]) UnmarshalJSON(data []byte) error {
 	if string(bytes.TrimSpace(data)) == "null" {
+		if m != nil {
+			m.Release()
+		}
 		return nil
 	}
 	if m == nil || m.search == nil {

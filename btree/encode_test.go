@@ -121,8 +121,22 @@ func TestJSONTextAsGoMap(t *testing.T) {
 	if string(got) != string(want) {
 		t.Errorf("json.Marshal(m) = %s\nwant %s (as for the Go map)", got, want)
 	}
-	if direct, _ := m.MarshalJSON(); string(direct) != string(want) {
-		t.Errorf("m.MarshalJSON() = %s\nwant %s", direct, want)
+	// Without HTML escaping, as a json.Encoder set so writes it, and as
+	// MarshalJSON itself returns it: escaping is the caller's choice.
+	unescaped := func(v any) string {
+		var buf strings.Builder
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	if got, want := unescaped(m), unescaped(gomap); got != want {
+		t.Errorf("an Encoder with SetEscapeHTML(false) writes m as %s\nwant %s (as for the Go map)", got, want)
+	}
+	if direct, _ := m.MarshalJSON(); string(direct)+"\n" != unescaped(gomap) {
+		t.Errorf("m.MarshalJSON() = %s\nwant %s", direct, unescaped(gomap))
 	}
 }
 
@@ -469,9 +483,20 @@ func TestDecodeZeroMap(t *testing.T) {
 	if !strings.Contains(ErrNoOrdering.Error(), "btree.New or btree.NewFunc") {
 		t.Errorf("ErrNoOrdering says %q, which does not name New and NewFunc", ErrNoOrdering)
 	}
-	if err := z.UnmarshalJSON([]byte(" null ")); err != nil {
-		t.Errorf("UnmarshalJSON(null) into the zero Map = %v, want nil (a no-op)", err)
+	if err := z.UnmarshalJSON([]byte(" null ")); err != nil || z.Len() != 0 {
+		t.Errorf("UnmarshalJSON(null) into the zero Map = %v (Len %d), want nil and empty", err, z.Len())
 	}
+	full := New[string, int]()
+	full.Set("a", 1)
+	keep := full.Clone()
+	if err := full.UnmarshalJSON([]byte("null")); err != nil || full.Len() != 0 {
+		t.Errorf("UnmarshalJSON(null) = %v (Len %d), want nil and empty, as json leaves a Go map for null", err, full.Len())
+	}
+	if v, ok := keep.Get("a"); !ok || v != 1 || keep.Len() != 1 {
+		t.Errorf("UnmarshalJSON(null) on a map changed its clone: Get(a) = %v, %v", v, ok)
+	}
+	full.Set("b", 2) // the ordering is kept
+	mustCheckAny(t, full, keep)
 	data, _ := New[string, int]().GobEncode()
 	if err := z.GobDecode(data); !errors.Is(err, ErrNoOrdering) {
 		t.Errorf("GobDecode into the zero Map = %v, want ErrNoOrdering", err)
@@ -770,6 +795,9 @@ func FuzzUnmarshalJSON(f *testing.F) {
 		}
 		mustCheckAny(t, m, c)
 		if string(bytes.TrimSpace(data)) == "null" {
+			if m.Len() != 0 || c.Len() != 1 {
+				t.Fatalf("UnmarshalJSON(null): Len %d, the clone's %d; want 0 and 1", m.Len(), c.Len())
+			}
 			return
 		}
 		out, err := json.Marshal(m)
