@@ -1,0 +1,5 @@
+//go:build !race
+
+package cowtest_test
+
+const raceEnabled = false
