@@ -3,7 +3,6 @@ package cowslice
 import (
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -59,7 +58,7 @@ func intSpec() cowtest.Spec[*Slice[int], []int] {
 					Model: func(m []int) []int { m[i] = v; return m },
 				}
 			}},
-			{Name: "At", AllocFree: true, Draw: func(t *rapid.T, m []int) cowtest.Step[*Slice[int], []int] {
+			{Name: "At", AllocFree: true, Read: true, Draw: func(t *rapid.T, m []int) cowtest.Step[*Slice[int], []int] {
 				if len(m) == 0 {
 					t.Skip("empty")
 				}
@@ -79,6 +78,7 @@ func intSpec() cowtest.Spec[*Slice[int], []int] {
 				vs := vals.Draw(t, "vs")
 				return cowtest.Step[*Slice[int], []int]{
 					Label: cowtest.Sprint("Append", vs),
+					Read:  len(vs) == 0, // appending nothing never copies
 					Apply: func(_ *rapid.T, s *Slice[int]) { s.Append(vs...) },
 					Model: func(m []int) []int { return append(m, vs...) },
 				}
@@ -88,6 +88,7 @@ func intSpec() cowtest.Spec[*Slice[int], []int] {
 				vs := vals.Draw(t, "vs")
 				return cowtest.Step[*Slice[int], []int]{
 					Label: cowtest.Sprint("Insert", i, vs),
+					Read:  len(vs) == 0, // inserting nothing never copies
 					Apply: func(_ *rapid.T, s *Slice[int]) { s.Insert(i, vs...) },
 					Model: func(m []int) []int { return slices.Insert(m, i, vs...) },
 				}
@@ -97,6 +98,7 @@ func intSpec() cowtest.Spec[*Slice[int], []int] {
 				j := rapid.IntRange(i, len(m)).Draw(t, "j")
 				return cowtest.Step[*Slice[int], []int]{
 					Label: cowtest.Sprint("Delete", i, j),
+					Read:  i == j, // deleting an empty range never copies
 					Apply: func(_ *rapid.T, s *Slice[int]) { s.Delete(i, j) },
 					Model: func(m []int) []int { return slices.Delete(m, i, j) },
 				}
@@ -112,7 +114,7 @@ func intSpec() cowtest.Spec[*Slice[int], []int] {
 					Model: func(m []int) []int { m[i] = v; return m },
 				}
 			}},
-			{Name: "All", AllocFree: true, Draw: func(t *rapid.T, m []int) cowtest.Step[*Slice[int], []int] {
+			{Name: "All", AllocFree: true, Read: true, Draw: func(t *rapid.T, m []int) cowtest.Step[*Slice[int], []int] {
 				// Stop early at a drawn index, as a loop with break would.
 				stop := rapid.IntRange(0, len(m)).Draw(t, "stop")
 				want := slices.Clone(m)
@@ -143,6 +145,7 @@ func intSpec() cowtest.Spec[*Slice[int], []int] {
 				vs := vals.Draw(t, "vs")
 				return cowtest.Step[*Slice[int], []int]{
 					Label: cowtest.Sprint("AppendSeq", vs),
+					Read:  len(vs) == 0,
 					Apply: func(_ *rapid.T, s *Slice[int]) { s.AppendSeq(slices.Values(vs)) },
 					Model: func(m []int) []int { return append(m, vs...) },
 				}
@@ -153,6 +156,7 @@ func intSpec() cowtest.Spec[*Slice[int], []int] {
 				}
 				return cowtest.Step[*Slice[int], []int]{
 					Label: "AppendSeq(Values())",
+					Read:  len(m) == 0,
 					Apply: func(_ *rapid.T, s *Slice[int]) { s.AppendSeq(s.Values()) },
 					Model: func(m []int) []int { return append(m, m...) },
 				}
@@ -163,6 +167,7 @@ func intSpec() cowtest.Spec[*Slice[int], []int] {
 				want := slices.Clone(m)
 				return cowtest.Step[*Slice[int], []int]{
 					Label: "for i, v := range All() { Set(n-1-i, v+1) }; Append(-1) once",
+					Read:  len(m) == 0, // the loop body never runs
 					Apply: func(t *rapid.T, s *Slice[int]) {
 						n := 0
 						for i, v := range s.All() {
@@ -408,68 +413,11 @@ func TestPanics(t *testing.T) {
 	}
 }
 
-// TestRaceClones runs goroutines that each hold their own clone of one
-// shared slice and write and read it at once. Run with -race: the detector
-// checks the refcount protocol, the test checks that each clone ends with
-// exactly its own writes and that the source is unchanged.
-func TestRaceClones(t *testing.T) {
-	const goroutines, n = 8, 256
-	src := New[int]()
-	for i := range n {
-		src.Append(i)
-	}
-	clones := make([]*Slice[int], goroutines)
-	for g := range clones {
-		clones[g] = src.Clone()
-	}
-	var wg sync.WaitGroup
-	for g, c := range clones {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for round := range 50 {
-				for i := range n {
-					if i%goroutines == g {
-						c.Set(i, g*1000+round)
-					}
-				}
-				sum := 0
-				for v := range c.Values() {
-					sum += v
-				}
-				_ = sum
-				d := c.Clone() // clones of clones, released right away
-				if round%2 == 0 {
-					d.Append(-1)
-				}
-				d.Release()
-			}
-		}()
-	}
-	// The source reads concurrently with everything above.
-	for range 50 {
-		for i, v := range src.All() {
-			if v != i {
-				t.Fatalf("source changed at %d: %d", i, v)
-			}
-		}
-	}
-	wg.Wait()
-	for g, c := range clones {
-		for i, v := range c.All() {
-			want := i
-			if i%goroutines == g {
-				want = g*1000 + 49
-			}
-			if v != want {
-				t.Fatalf("clone %d at %d = %d, want %d", g, i, v, want)
-			}
-		}
-	}
-	if err := checkInvariants(append(clones, src)); err != nil {
-		t.Fatal(err)
-	}
-	if src.Shared() {
-		t.Errorf("every clone wrote, yet the source is still shared")
-	}
+// TestConcurrentClones: clones of one slice written, cloned and released on
+// goroutines of their own, all at once, while the source is read and cloned
+// (cowtest's concurrent mode). Run with -race: the detector checks the
+// refcount protocol, the models that each clone ends with its own writes
+// and that the source is unchanged, and the lineage every share count.
+func TestConcurrentClones(t *testing.T) {
+	cowtest.CheckConcurrent(t, intSpec())
 }
