@@ -3,7 +3,6 @@ package cowmap
 import (
 	"fmt"
 	"maps"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -74,7 +73,7 @@ func intSpec() cowtest.Spec[*Map[int, int], map[int]int] {
 					Model: func(m map[int]int) map[int]int { m[k] = v; return m },
 				}
 			}},
-			{Name: "Get", AllocFree: true, Draw: func(t *rapid.T, m map[int]int) mstep {
+			{Name: "Get", AllocFree: true, Read: true, Draw: func(t *rapid.T, m map[int]int) mstep {
 				k := key.Draw(t, "k")
 				want, wantOK := m[k]
 				return mstep{
@@ -95,6 +94,7 @@ func intSpec() cowtest.Spec[*Map[int, int], map[int]int] {
 				_, want := m[k]
 				return mstep{
 					Label: cowtest.Sprint("Delete", k),
+					Read:  !want, // deleting an absent key never copies
 					Apply: func(t *rapid.T, m *Map[int, int]) {
 						if got := m.Delete(k); got != want {
 							t.Fatalf("Delete(%d) = %v, want %v", k, got, want)
@@ -103,7 +103,7 @@ func intSpec() cowtest.Spec[*Map[int, int], map[int]int] {
 					Model: func(m map[int]int) map[int]int { delete(m, k); return m },
 				}
 			}},
-			{Name: "Keys+Values", AllocFree: true, Draw: func(t *rapid.T, m map[int]int) mstep {
+			{Name: "Keys+Values", AllocFree: true, Read: true, Draw: func(t *rapid.T, m map[int]int) mstep {
 				wantKeys, sum := len(m), 0
 				for _, v := range m {
 					sum += v
@@ -128,13 +128,15 @@ func intSpec() cowtest.Spec[*Map[int, int], map[int]int] {
 				pairs := rapid.MapOfN(key, rapid.Int(), 0, 4).Draw(t, "pairs")
 				return mstep{
 					Label: cowtest.Sprint("Insert", pairs),
+					Read:  len(pairs) == 0,
 					Apply: func(_ *rapid.T, m *Map[int, int]) { m.Insert(maps.All(pairs)) },
 					Model: func(m map[int]int) map[int]int { maps.Insert(m, maps.All(pairs)); return m },
 				}
 			}},
-			{Name: "InsertOfItself", Draw: func(t *rapid.T, _ map[int]int) mstep {
+			{Name: "InsertOfItself", Draw: func(t *rapid.T, m map[int]int) mstep {
 				return mstep{
 					Label: "Insert(All()) with every value doubled",
+					Read:  len(m) == 0,
 					Apply: func(_ *rapid.T, m *Map[int, int]) {
 						m.Insert(func(yield func(int, int) bool) {
 							for k, v := range m.All() {
@@ -163,6 +165,7 @@ func intSpec() cowtest.Spec[*Map[int, int], map[int]int] {
 				}
 				return mstep{
 					Label: fmt.Sprintf("for k, v := range All() { Set(k, v+1); Set(%d, 0) }", extra),
+					Read:  len(m) == 0, // the loop body never runs
 					Apply: func(t *rapid.T, m *Map[int, int]) {
 						saw := map[int]int{}
 						for k, v := range m.All() {
@@ -365,63 +368,7 @@ func TestAllocs(t *testing.T) {
 	}
 }
 
-// TestRaceClones: goroutines each hold a clone of one shared map and write
-// and read it at once; each ends with exactly its own writes and the source
-// is unchanged. Run with -race.
-func TestRaceClones(t *testing.T) {
-	const goroutines, n = 8, 200
-	src := New[int, int]()
-	for i := range n {
-		src.Set(i, i)
-	}
-	clones := make([]*Map[int, int], goroutines)
-	for g := range clones {
-		clones[g] = src.Clone()
-	}
-	var wg sync.WaitGroup
-	for g, c := range clones {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for round := range 20 {
-				c.Set(g, -round)
-				c.Delete(n + g)
-				c.Set(n+g, round)
-				for k, v := range c.All() {
-					_, _ = k, v
-				}
-				d := c.Clone()
-				d.Set(0, 0)
-				d.Release()
-			}
-		}()
-	}
-	for range 20 {
-		for k, v := range src.All() {
-			if k != v {
-				t.Fatalf("source changed: %d -> %d", k, v)
-			}
-		}
-	}
-	wg.Wait()
-	for g, c := range clones {
-		for k, v := range c.All() {
-			want := k
-			switch k {
-			case g:
-				want = -19
-			case n + g:
-				want = 19
-			}
-			if v != want {
-				t.Fatalf("clone %d: %d -> %d, want %d", g, k, v, want)
-			}
-		}
-		if c.Len() != n+1 {
-			t.Fatalf("clone %d: Len = %d, want %d", g, c.Len(), n+1)
-		}
-	}
-	if err := checkInvariants(append(clones, src)); err != nil {
-		t.Fatal(err)
-	}
-}
+// TestConcurrentClones: clones of one map written, cloned and released on
+// goroutines of their own, all at once, while the source is read and cloned
+// (cowtest's concurrent mode). Run with -race.
+func TestConcurrentClones(t *testing.T) { cowtest.CheckConcurrent(t, intSpec()) }
