@@ -164,7 +164,7 @@ func (m *machine[H, M]) planActions(w *worker[H, M]) map[string]func(*rapid.T) {
 				label = op.Name
 			}
 			x.model = step.Model(x.model)
-			if !op.Read && !step.Read && m.spec.Sharing == WholeBuffer {
+			if !op.Read && !step.Read && !step.KeepsShare && m.spec.Sharing == WholeBuffer {
 				x.part(true)
 			}
 			log(t, action[H, M]{kind: actOp, slot: i, step: step, label: fmt.Sprintf("h%d.%s", x.id, label)})

@@ -63,7 +63,9 @@
 // [Unchecked] turns the check off (Shared then only guards the allocation
 // checks). Reads must be marked [Op.Read] or [Step.Read] for the exact
 // check: a read, or a write that changes nothing and that the type promises
-// not to copy (deleting an absent key), keeps the handle in its group.
+// not to copy (deleting an absent key), keeps the handle in its group, and
+// so does a write marked [Step.KeepsShare] (one that narrows the handle's
+// view of storage it still shares).
 //
 // # Concurrency
 //
@@ -235,8 +237,14 @@ type Step[H, M any] struct {
 	Label string
 	// Read marks this step as a read, as Op.Read marks all of an Op's
 	// steps: for a write that changes nothing and that the type promises
-	// not to copy, such as Delete of an absent key.
+	// not to copy, such as Delete of an absent key. A read may be applied
+	// more than once (see "Allocation checks" in the package doc).
 	Read bool
+	// KeepsShare marks a write that keeps the handle's share of its
+	// storage: one that only narrows the handle's own view of it, as
+	// cowstring's Delete of a prefix moves the handle's start. The exact
+	// sharing check keeps the handle in its group, as after a read.
+	KeepsShare bool
 }
 
 // Check runs spec.Property as a rapid property test of t.
@@ -454,7 +462,7 @@ func (m *machine[H, M]) applyTo(t *rapid.T, op *Op[H, M], x *handle[H, M]) {
 	t.Logf("h%d.%s", x.id, label)
 	m.measure(t, op, step, read, x, label)
 	x.model = step.Model(x.model)
-	if !read && m.spec.Sharing == WholeBuffer {
+	if !read && !step.KeepsShare && m.spec.Sharing == WholeBuffer {
 		x.part(true) // a write copies the handle's storage, if it was shared
 	}
 }
