@@ -86,7 +86,10 @@
 // Because the plans are drawn before the workers start, an Op's Draw may
 // call rapid as usual, but the Step it returns must keep what Apply needs
 // in variables of its own: Apply runs later, on a worker, and must not
-// read the model m. Allocation checks do not run in this mode.
+// read the model m; and Step.Model, which runs when the plan is drawn, must
+// not depend on what Apply did. An outcome that depends on the other
+// goroutines (a limit shared by all clones) cannot be modelled this way.
+// Allocation checks do not run in this mode.
 //
 // # Allocation checks
 //

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -72,6 +73,10 @@ func arenaSpec(limit int) cowtest.Spec[*Arena, []byte] {
 			}
 			return checkDiffs(hs)
 		},
+		// A write copies one path of the page table and one frame, and
+		// keeps sharing the rest: only the weaker check holds.
+		Shared:  forkShared,
+		Sharing: cowtest.Structural,
 		Ops: []cowtest.Op[*Arena, []byte]{
 			{Name: "WriteAt", Draw: func(t *rapid.T, m []byte) astep {
 				off, n := drawRange(t, len(m))
@@ -118,7 +123,7 @@ func arenaSpec(limit int) cowtest.Spec[*Arena, []byte] {
 					Model: func(m []byte) []byte { return m },
 				}
 			}},
-			{Name: "ReadAt", Draw: func(t *rapid.T, m []byte) astep {
+			{Name: "ReadAt", Read: true, Draw: func(t *rapid.T, m []byte) astep {
 				off := rapid.IntRange(0, len(m)+2).Draw(t, "off")
 				n := rapid.IntRange(0, 3*modelPage).Draw(t, "n")
 				want := []byte{}
@@ -199,6 +204,58 @@ func arenaSpec(limit int) cowtest.Spec[*Arena, []byte] {
 			}},
 		},
 	}
+}
+
+// forkShared reports whether a shares a page-table node or a frame with
+// another arena, which is what the arena's lineage predicts. (Stats().Shared
+// also counts a frame that Dedupe gave to two pages of a alone.) Under a
+// shared node everything is shared; below private nodes a frame is shared
+// when it has more holders than pages of a that use it.
+func forkShared(a *Arena) bool {
+	if a.t == nil {
+		return false
+	}
+	root := a.t.root.Load()
+	if root == nil {
+		return false
+	}
+	uses := map[*frame]int64{}
+	var walk func(n *node, level int) bool
+	walk = func(n *node, level int) bool {
+		if n.shares.Shared() {
+			return true
+		}
+		for i := range fanout {
+			switch {
+			case level > 0 && n.kids[i] != nil:
+				if walk(n.kids[i], level-1) {
+					return true
+				}
+			case level == 0 && n.frames[i] != nil:
+				uses[n.frames[i]]++
+			}
+		}
+		return false
+	}
+	if walk(root, a.t.height) {
+		return true
+	}
+	for f, n := range uses {
+		if f.shares.Holders() > n {
+			return true
+		}
+	}
+	return false
+}
+
+// concurrentSpec is arenaSpec, with no frame limit, for cowtest's
+// concurrent mode: without the
+// Dedupe steps, since Dedupe reads every arena of the pool and must not run
+// while another goroutine writes to one (see Arena.Dedupe).
+func concurrentSpec() cowtest.Spec[*Arena, []byte] {
+	spec := arenaSpec(0)
+	spec.Ops = slices.DeleteFunc(spec.Ops, func(op cowtest.Op[*Arena, []byte]) bool { return strings.HasPrefix(op.Name, "Dedupe") })
+	return spec
 }
 
 // checkDeduped checks, from scratch, what a's Dedupe just promised: a's
@@ -319,5 +376,12 @@ func TestArenaModel(t *testing.T) { cowtest.Check(t, arenaSpec(0)) }
 // TestArenaModelLimit runs the model with a frame limit (4) small enough that
 // writes fail with ErrNoSpace, which must change nothing.
 func TestArenaModelLimit(t *testing.T) { cowtest.Check(t, arenaSpec(4)) }
+
+// TestConcurrentForks runs the model's steps on forks of one arena on five
+// goroutines at once, while the source is read and forked (cowtest's
+// concurrent mode). Run with -race. Only without a frame limit: the limit
+// is the pool's, so with one, whether a write fails depends on what the
+// other goroutines wrote first, which no model drawn ahead can say.
+func TestConcurrentForks(t *testing.T) { cowtest.CheckConcurrent(t, concurrentSpec()) }
 
 func FuzzArenaModel(f *testing.F) { f.Fuzz(rapid.MakeFuzz(arenaSpec(0).Property)) }

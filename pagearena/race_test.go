@@ -2,89 +2,11 @@ package pagearena
 
 import (
 	"bytes"
-	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"sync"
 	"testing"
 )
-
-// TestConcurrentForks is the Qt promise under -race: forks of one arena
-// written and read on different goroutines with no locks, each seeing only
-// its own writes, while other goroutines read the parent.
-func TestConcurrentForks(t *testing.T) {
-	const ps, pages, workers = 1024, 256, 4
-	base := mustNew(t, pages*ps, WithPageSize(ps))
-	for pg := range int64(pages) {
-		if pg%2 == 0 {
-			mustWrite(t, base, fill(byte(pg), ps), pg*ps)
-		}
-	}
-	want := read(t, base, 0, pages*ps)
-	forks := make([]*Arena, workers)
-	for i := range forks {
-		forks[i] = base.Fork()
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, workers+2)
-	for i, f := range forks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(i), 3))
-			model := bytes.Clone(want)
-			for range 2000 {
-				off := rng.IntN(pages*ps - 10)
-				switch rng.IntN(4) {
-				case 0:
-					f.Discard(int64(off), 10)
-					clear(model[off : off+10])
-				case 1:
-					c := f.Fork() // a grandchild, written and dropped at once
-					c.WriteAt([]byte{0xFF}, int64(off))
-					c.Release()
-				default:
-					b := []byte{byte(i + 100), byte(off)}
-					f.WriteAt(b, int64(off))
-					copy(model[off:], b)
-				}
-			}
-			got := make([]byte, pages*ps)
-			f.ReadAt(got, 0)
-			if !bytes.Equal(got, model) {
-				errs <- fmt.Errorf("fork %d differs from its model", i)
-			}
-		}()
-	}
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			got := make([]byte, pages*ps)
-			for range 20 {
-				base.ReadAt(got, 0)
-				if !bytes.Equal(got, want) {
-					errs <- fmt.Errorf("a reader saw the parent change")
-					return
-				}
-				base.Fork().Release()
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	mustCheck(t, append([]*Arena{base}, forks...)...)
-	for _, f := range forks {
-		f.Release()
-	}
-	if s := base.Stats(); s.Frames != pages/2 || s.Private != pages/2 {
-		t.Fatalf("after every fork's Release: %+v, want the parent's %d private frames alone", s, pages/2)
-	}
-	mustCheck(t, base)
-}
 
 // TestDedupeContract: Dedupe may run while other goroutines read arenas of
 // its pool, fork them and release forks (only writes must wait).
