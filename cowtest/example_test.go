@@ -51,6 +51,9 @@ func tallySpec() cowtest.Spec[*Tally, map[string]int] {
 		Release:    (*Tally).Release,
 		Model:      func(t *Tally) map[string]int { return maps.Clone(t.d.counts) },
 		CloneModel: maps.Clone[map[string]int],
+		// With Shared, the harness also checks every handle's sharing
+		// against its lineage: a Release that forgot its Add(-1) fails.
+		Shared: (*Tally).Shared,
 		Ops: []cowtest.Op[*Tally, map[string]int]{{
 			Name: "Add",
 			Draw: func(t *rapid.T, _ map[string]int) cowtest.Step[*Tally, map[string]int] {
@@ -63,6 +66,7 @@ func tallySpec() cowtest.Spec[*Tally, map[string]int] {
 			}}, {
 			Name:      "Count",
 			AllocFree: true,
+			Read:      true, // a read keeps the handle's share
 			Draw: func(t *rapid.T, m map[string]int) cowtest.Step[*Tally, map[string]int] {
 				w := rapid.SampledFrom([]string{"cow", "moo", "milk"}).Draw(t, "word")
 				want := m[w]
@@ -82,9 +86,10 @@ func tallySpec() cowtest.Spec[*Tally, map[string]int] {
 
 // In a test file, this is all it takes:
 //
-//	func TestTally(t *testing.T) { cowtest.Check(t, tallySpec()) }
+//	func TestTally(t *testing.T)           { cowtest.Check(t, tallySpec()) }
+//	func TestTallyConcurrent(t *testing.T) { cowtest.CheckConcurrent(t, tallySpec()) } // go test -race
 //
-// The example runs the same property with a stand-in for *testing.T.
+// The example runs the same properties with a stand-in for *testing.T.
 func Example() {
 	var t exampleT
 	rapid.Check(&t, tallySpec().Property)
@@ -93,7 +98,15 @@ func Example() {
 		return
 	}
 	fmt.Println("Tally keeps its sharing semantics")
-	// Output: Tally keeps its sharing semantics
+	rapid.Check(&t, tallySpec().Concurrent)
+	if t.failed {
+		fmt.Println("broken on goroutines:", t.msg)
+		return
+	}
+	fmt.Println("and its clones can be used on different goroutines at once")
+	// Output:
+	// Tally keeps its sharing semantics
+	// and its clones can be used on different goroutines at once
 }
 
 // exampleT is the part of *testing.T that rapid.Check needs.
