@@ -32,15 +32,21 @@
 //
 // Every iterator ([Slice.All], [Slice.Values]) ranges over a snapshot: when
 // the loop starts it takes a share of the elements, as a Clone would, and
-// drops it when the loop ends, however it ends. The loop body may write to
+// drops it when the loop ends, by a break or a return too. The loop body may write to
 // the handle it ranges over, or Release it: the write copies first (once),
 // and the loop goes on over the elements as they were. A clone written on
 // another goroutine meanwhile copies before it writes, because the running
 // loop still counts as a holder; without that share it could find itself
 // the only other holder and write the array in place under the loop. A
 // loop costs two atomic operations and, written directly over the iterator,
-// allocates nothing; the snapshot is
-// free unless the body writes.
+// allocates nothing and compiles to the loop over a []T it wraps (the
+// iterators hold no defer, so the compiler inlines them and the loop body
+// into the caller); the snapshot is free unless the body writes.
+//
+// A loop whose body panics keeps its share: its elements stay counted as
+// shared, so the next write to a handle holding them copies them once,
+// as after a Clone that was never released. Nothing is ever written
+// through another handle because of it.
 //
 // The snapshot is taken when the loop starts, not when the iterator is
 // made, and taking it reads the handle: to range over a handle on another

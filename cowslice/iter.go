@@ -1,6 +1,10 @@
 package cowslice
 
-import "iter"
+import (
+	"iter"
+
+	"github.com/cowkit/cowkit/internal/refcount"
+)
 
 // Every iterator ranges over a snapshot: it holds a share of the elements
 // for the length of the loop, as a Clone would (see the package doc,
@@ -13,13 +17,13 @@ import "iter"
 // elements; a loop written directly over it allocates nothing.
 func (s *Slice[T]) All() iter.Seq2[int, T] {
 	return func(yield func(int, T) bool) {
-		r := s.r.Share()
-		defer r.Drop()
-		for i, v := range r.Data {
+		d, c := s.r.Data, hold(s.r.Count())
+		for i, v := range d {
 			if !yield(i, v) {
-				return
+				break
 			}
 		}
+		drop(c)
 	}
 }
 
@@ -27,13 +31,33 @@ func (s *Slice[T]) All() iter.Seq2[int, T] {
 // order, over a snapshot, as [Slice.All] does.
 func (s *Slice[T]) Values() iter.Seq[T] {
 	return func(yield func(T) bool) {
-		r := s.r.Share()
-		defer r.Drop()
-		for _, v := range r.Data {
+		d, c := s.r.Data, hold(s.r.Count())
+		for _, v := range d {
 			if !yield(v) {
-				return
+				break
 			}
 		}
+		drop(c)
+	}
+}
+
+// hold counts a loop's share of the elements counted by c (nil for none)
+// and returns c; drop lets it go. The iterators call them without defer, so
+// that the compiler can inline a loop over them into the caller, as it does
+// a loop over slices.Values: a loop whose body panics keeps its share (see
+// the package doc, "Iteration"). They are not generic, so that the
+// inliner prices them here, where it knows what they cost, and not in the
+// caller's package, where it takes each of their calls for a full call.
+func hold(c *refcount.Count) *refcount.Count {
+	if c != nil {
+		c.Acquire()
+	}
+	return c
+}
+
+func drop(c *refcount.Count) {
+	if c != nil {
+		c.Release()
 	}
 }
 

@@ -453,3 +453,40 @@ func TestAppendSeqWhileCloneWrites(t *testing.T) {
 		}
 	}
 }
+
+// A loop body that panics keeps the loop's share (the iterators hold no
+// defer, so that they inline): the elements stay counted as shared, and
+// the next write copies them instead of writing under anybody.
+func TestLoopPanicKeepsShare(t *testing.T) {
+	for name, loop := range map[string]func(s *Slice[int]){
+		"Values": func(s *Slice[int]) {
+			for range s.Values() {
+				panic("body")
+			}
+		},
+		"All": func(s *Slice[int]) {
+			for range s.All() {
+				panic("body")
+			}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := New(1, 2, 3)
+			func() {
+				defer func() { _ = recover() }()
+				loop(s)
+			}()
+			if !s.Shared() {
+				t.Fatal("the panicking loop's share was dropped; this test expects it kept")
+			}
+			old := s.r.Data
+			s.Set(0, 9)
+			if &old[0] == &s.r.Data[0] || old[0] != 1 {
+				t.Fatalf("Set wrote in place under the kept share: old array %v", old)
+			}
+			if got := slices.Collect(s.Values()); !slices.Equal(got, []int{9, 2, 3}) {
+				t.Fatalf("s = %v, want [9 2 3]", got)
+			}
+		})
+	}
+}
