@@ -2,6 +2,7 @@ package cowtest
 
 import (
 	"fmt"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -189,6 +190,10 @@ func (m *machine[H, M]) runAll(t *rapid.T, src *handle[H, M], workers []*worker[
 		}()
 	}
 	close(start)
+	// The workers' plans are finite: wait for them even if this goroutine
+	// panics (a Spec func failing on the source), so that none runs on
+	// into the next test case.
+	defer wg.Wait()
 	// A fixed number of rounds, not "until the workers are done": a
 	// failure must replay the same way for rapid to shrink it, and a
 	// leaked count per round would make its message vary.
@@ -209,9 +214,10 @@ func (m *machine[H, M]) runAll(t *rapid.T, src *handle[H, M], workers []*worker[
 	for i, f := range fails {
 		switch {
 		case f == nil:
-		case f.panic != nil && t.Failed():
-			// An Apply failed t, which rapid reports: say where, and
-			// stop this goroutine as rapid's Fatalf would have.
+		case f.panic != nil && fromRapid(f.panic):
+			// An Apply failed t (rapid stops a test with a panic of its
+			// own), which rapid reports: say where, and stop this
+			// goroutine as rapid's Fatalf would have.
 			t.Logf("worker %d stopped at %s", i, f.at)
 			panic(f.panic)
 		case f.panic != nil:
@@ -226,6 +232,13 @@ func (m *machine[H, M]) runAll(t *rapid.T, src *handle[H, M], workers []*worker[
 	if srcFail != "" {
 		t.Fatal(srcFail)
 	}
+}
+
+// fromRapid reports whether p is a panic by which rapid stops a test (its
+// Fatal, Skip or a failed assumption), not one of the type under test.
+func fromRapid(p any) bool {
+	t := reflect.TypeOf(p)
+	return t != nil && t.PkgPath() == "pgregory.net/rapid"
 }
 
 // run carries out w's plan on the calling goroutine, and at its end sets

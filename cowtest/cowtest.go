@@ -48,9 +48,11 @@
 //     its source's group, and a write (any step not marked Read) or a Release
 //     leaves it. Shared(h) must be true exactly when h's group has another
 //     live member. A handle that holds nothing (its model equal to the model
-//     of a released handle, see [Spec.Empty]) may have no storage to share,
-//     so for it only the second half is checked: alone, it must report
-//     unshared.
+//     of a new handle or of a released one, see [Spec.Empty]) may have no
+//     storage to share, so for it only the second half is checked: alone,
+//     it must report unshared. A type that shares nothing for some contents
+//     that are not empty (a small string kept inline in the handle) is not
+//     whole-buffer: give it Structural.
 //   - [Structural] is for types that share part of their storage after a
 //     write (a B-tree shares the subtrees a write did not copy, an arena the
 //     pages it did not write). A handle's relatives are the live handles
@@ -112,12 +114,22 @@
 // testing.AllocsPerRun, for comparison, makes one warm-up call and then
 // averages over many calls of the same function.
 //
+// GOMAXPROCS is a setting of the whole process: do not run a property
+// with CheckAllocs beside tests that call t.Parallel, which would run at
+// GOMAXPROCS 1 meanwhile, or could leave it there.
+//
 // # Failures and testdata/rapid
 //
 // On a failure rapid saves the failing input under testdata/rapid/<test
 // name>/ in the package directory of the test, and prints the -rapid.failfile
-// flag that replays it. Add testdata/rapid/ to .gitignore, or pass
+// flag that replays it. Every later run of the test replays each file
+// saved there before its random cases, so committed files are regression
+// cases. Add testdata/rapid/ to .gitignore if they are not wanted, or pass
 // -rapid.nofailfile (or set RAPID_NOFAILFILE=1) not to write the file.
+//
+// An Op's Apply may fail t (Fatalf and the like) but must not Skip: a
+// skip is rapid's way to drop a test case, which the concurrent mode
+// reports as a failure.
 // -rapid.checks sets the number of test cases (100 by default) and
 // -rapid.steps the average number of steps in each.
 package cowtest
@@ -526,7 +538,8 @@ func (m *machine[H, M]) sharingError(x *handle[H, M]) string {
 		return fmt.Sprintf("h%d.Shared() = true, but it has no live relative: every handle "+
 			"cloned from it or it from, since its last Release, was released (a Release "+
 			"that keeps its count?)", x.id)
-	case !shared && len(others) > 0 && spec.Sharing == WholeBuffer && m.differs(m.empty, x.model) != "":
+	case !shared && len(others) > 0 && spec.Sharing == WholeBuffer &&
+		m.differs(m.empty, x.model) != "" && m.differs(m.initial, x.model) != "":
 		return fmt.Sprintf("h%d.Shared() = false, but it shares its storage with h%v: "+
 			"cloned, and neither written nor released since (a Clone that does not count "+
 			"its share, or a step marked Read that copies?)", x.id, others[0])
