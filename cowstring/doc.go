@@ -21,6 +21,23 @@
 // WriteString and String costs amortized linear time, as with
 // strings.Builder, and the strings it returns all stay valid.
 //
+// # Versions and edits
+//
+// A copy-up is a copy of the handle's whole text, so a String suits text
+// that is cloned and then appended to, or edited rarely. A copy-up made by
+// an edit in place (Insert, Delete, Replace) allocates the length plus
+// 1/64, so a history of versions, each a Clone and an edit, holds about
+// one copy of the text per version; appends grow the buffer geometrically,
+// and [String.Clip] drops the spare room. Reading the text for a log or a
+// save with [String.WriteTo] or [String.AppendTo] pins nothing; calling
+// String after each edit pins the whole text, so the next edit in the
+// middle copies it all.
+//
+// A text editor's buffer, edited in the middle thousands of times with a
+// version kept per edit, wants copy-on-write per block, not per text: a
+// btree.Map of lines (package github.com/cowkit/cowkit/btree) copies one
+// root-to-leaf path per edit.
+//
 // # Encoding and printing
 //
 // A String encodes and prints as the Go string it holds:

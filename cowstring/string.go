@@ -2,6 +2,7 @@ package cowstring
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -54,7 +55,10 @@ func (s *String) At(i int) byte {
 // allocating. The bytes it views are pinned: no later write, through s or
 // any handle sharing its buffer, changes them, so the result keeps its value
 // for good. Appending to s afterwards stays cheap (it writes past the pinned
-// bytes); an in-place change of pinned bytes copies first.
+// bytes); an in-place change of pinned bytes copies first. So an edit loop
+// that calls String after every Insert or Delete in the middle copies the
+// whole text on every edit: to read the bytes without pinning them, use
+// [String.WriteTo] or [String.AppendTo].
 func (s *String) String() string {
 	if s.n == 0 {
 		return ""
@@ -63,7 +67,8 @@ func (s *String) String() string {
 	return unsafe.String(&s.r.Data[s.off], s.n)
 }
 
-// Bytes returns a fresh copy of s's bytes.
+// Bytes returns a fresh copy of s's bytes. [String.AppendTo] copies them
+// into a buffer of the caller's.
 func (s *String) Bytes() []byte {
 	if s.n == 0 {
 		return []byte{}
@@ -82,15 +87,29 @@ func (s *String) Reader() *strings.Reader {
 // written in place from index i on and that has room for size bytes. When s
 // shares its buffer, some byte from i on is pinned, or the room is short, it
 // first copies s's first keep bytes into a new buffer: copy first, then drop
-// the old share. Growth is geometric, so appends are amortized O(1).
-func (s *String) writable(i, size, keep int) []byte {
+// the old share.
+//
+// How big the new buffer is depends on why it is made. A buffer that s
+// may write but that is full grows geometrically (twice the length), and
+// so does one that an append copies up, so that appends cost amortized
+// O(1). A copy-up that an edit in place makes (Insert, Delete, Replace on
+// a buffer shared with a clone or pinned by a string) gets the length it
+// needs plus 1/64 of it: a history of versions, each a Clone and an edit,
+// then costs about one copy of the text per version, not two.
+func (s *String) writable(i, size, keep int, appending bool) []byte {
 	d := s.r.Data
-	if s.r.Unique() && s.off+i >= s.r.Pinned() && s.off+size <= len(d) {
+	mine := s.r.Unique() && s.off+i >= s.r.Pinned()
+	if mine && s.off+size <= len(d) {
 		return d[s.off:]
 	}
 	c := size
-	if size > s.n {
-		c = max(size, 2*s.n, 16)
+	switch {
+	case appending || mine:
+		if size > s.n {
+			c = max(size, 2*s.n, 16)
+		}
+	default:
+		c = size + size/64
 	}
 	b := make([]byte, c)
 	copy(b, d[s.off:s.off+keep])
@@ -106,7 +125,7 @@ func (s *String) WriteString(str string) (int, error) {
 	if len(str) == 0 {
 		return 0, nil
 	}
-	b := s.writable(s.n, s.n+len(str), s.n)
+	b := s.writable(s.n, s.n+len(str), s.n, true)
 	copy(b[s.n:], str)
 	s.n += len(str)
 	return len(str), nil
@@ -118,7 +137,7 @@ func (s *String) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	b := s.writable(s.n, s.n+len(p), s.n)
+	b := s.writable(s.n, s.n+len(p), s.n, true)
 	copy(b[s.n:], p)
 	s.n += len(p)
 	return len(p), nil
@@ -126,7 +145,7 @@ func (s *String) Write(p []byte) (int, error) {
 
 // WriteByte appends c to s, for io.ByteWriter. It never fails.
 func (s *String) WriteByte(c byte) error {
-	b := s.writable(s.n, s.n+1, s.n)
+	b := s.writable(s.n, s.n+1, s.n, true)
 	b[s.n] = c
 	s.n++
 	return nil
@@ -150,7 +169,7 @@ func (s *String) Insert(i int, str string) {
 	if len(str) == 0 {
 		return
 	}
-	b := s.writable(i, s.n+len(str), s.n)
+	b := s.writable(i, s.n+len(str), s.n, false)
 	copy(b[i+len(str):], b[i:s.n])
 	copy(b[i:], str)
 	s.n += len(str)
@@ -173,13 +192,85 @@ func (s *String) Delete(i, j int) {
 		s.off += j
 		s.n -= j
 	default:
-		b := s.writable(i, s.n, s.n)
+		b := s.writable(i, s.n, s.n, false)
 		copy(b[i:], b[j:s.n])
 		s.n -= j - i
 	}
 	if s.n == 0 {
 		s.off = 0
 	}
+}
+
+// Replace replaces the bytes s[i:j] with str, as s[:i] + str + s[j:]. It
+// is a Delete when str is empty and an Insert when i == j; otherwise it
+// writes in place, moving the tail if the lengths differ, and copies s
+// first, once, if s shares its buffer or a returned string views the
+// bytes from i on. Replace panics if s[i:j] is not a valid slice of s, and
+// then changes nothing.
+func (s *String) Replace(i, j int, str string) {
+	if i < 0 || j > s.n || i > j {
+		panic(fmt.Sprintf("cowstring: replace range [%d:%d] out of range [0:%d]", i, j, s.n))
+	}
+	switch {
+	case len(str) == 0:
+		s.Delete(i, j)
+		return
+	case i == j:
+		s.Insert(i, str)
+		return
+	}
+	n := s.n - (j - i) + len(str)
+	b := s.writable(i, max(s.n, n), s.n, false)
+	copy(b[i+len(str):], b[j:s.n])
+	copy(b[i:], str)
+	s.n = n
+}
+
+// Clip leaves s holding its bytes alone in a buffer of exactly Len()
+// bytes, dropping the spare room that appends, copy-ups and Deletes leave
+// behind. It copies s's bytes once (one allocation) if its buffer holds
+// more than them or is shared, and does nothing otherwise. The handles
+// that share the old buffer keep it, as do strings that String returned,
+// so Clip saves memory on a handle that held its buffer alone, such as a
+// version kept in an undo history once no clone of it is left.
+func (s *String) Clip() {
+	if s.off == 0 && s.n == len(s.r.Data) && !s.r.Shared() {
+		return
+	}
+	if s.n == 0 {
+		s.Release()
+		return
+	}
+	b := make([]byte, s.n)
+	copy(b, s.r.Data[s.off:s.off+s.n])
+	s.r.Replace(b)
+	s.off = 0
+}
+
+// WriteTo writes s's bytes to w, for io.WriterTo (io.Copy uses it). It
+// neither copies nor pins them: w gets a view of s's buffer for the length
+// of the call, which, as io.Writer requires, it must not keep. Meanwhile
+// s counts as shared, so a write to s from inside w (s.WriteTo(s), say)
+// copies first and the bytes w is given stay as they were.
+func (s *String) WriteTo(w io.Writer) (int64, error) {
+	if s.n == 0 {
+		return 0, nil
+	}
+	r := s.r.Share()
+	defer r.Drop()
+	p := r.Data[s.off : s.off+s.n : s.off+s.n]
+	n, err := w.Write(p)
+	if err == nil && n != len(p) {
+		err = io.ErrShortWrite
+	}
+	return int64(n), err
+}
+
+// AppendTo appends s's bytes to b and returns the extended slice, as the
+// standard library's Append functions do. It neither pins nor shares s's
+// buffer, and allocates only if b has no room.
+func (s *String) AppendTo(b []byte) []byte {
+	return append(b, s.r.Data[s.off:s.off+s.n]...)
 }
 
 // Substr returns a new handle holding s[i:j]. It is O(1) and allocates only

@@ -1,6 +1,7 @@
 package cowstring
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -133,6 +134,54 @@ func stringSpec(out *handedOut) cowtest.Spec[*String, string] {
 					KeepsShare: i == 0 || j == len(m),
 					Apply:      func(_ *rapid.T, s *String) { s.Delete(i, j) },
 					Model:      func(m string) string { return m[:i] + m[j:] },
+				}
+			}},
+			{Name: "Replace", Draw: func(t *rapid.T, m string) sstep {
+				i := rapid.IntRange(0, len(m)).Draw(t, "i")
+				j := rapid.IntRange(i, len(m)).Draw(t, "j")
+				x := text.Draw(t, "x")
+				return sstep{
+					Label: cowtest.Sprint("Replace", i, j, fmt.Sprintf("%q", x)),
+					// With nothing to put in, Replace is a Delete.
+					Read:       i == j && x == "",
+					KeepsShare: x == "" && (i == 0 || j == len(m)),
+					Apply:      func(_ *rapid.T, s *String) { s.Replace(i, j, x) },
+					Model:      func(m string) string { return m[:i] + x + m[j:] },
+				}
+			}},
+			{Name: "Clip", Draw: func(t *rapid.T, m string) sstep {
+				return sstep{
+					Apply: func(t *rapid.T, s *String) {
+						s.Clip()
+						if s.off != 0 || len(s.r.Data) != s.n || s.r.Shared() {
+							t.Fatalf("after Clip: view [%d:+%d] of a buffer of %d, shared %v; want all of an unshared buffer", s.off, s.n, len(s.r.Data), s.r.Shared())
+						}
+					},
+					Model: noop,
+				}
+			}},
+			{Name: "WriteTo", AllocFree: true, Read: true, Draw: func(t *rapid.T, m string) sstep {
+				buf := bytes.NewBuffer(make([]byte, 0, len(m)+1))
+				return sstep{
+					Apply: func(t *rapid.T, s *String) {
+						buf.Reset()
+						if n, err := s.WriteTo(buf); err != nil || n != int64(len(m)) || buf.String() != m {
+							t.Fatalf("WriteTo wrote %q (%d, %v), want %q", buf.String(), n, err, m)
+						}
+					},
+					Model: noop,
+				}
+			}},
+			{Name: "AppendTo", AllocFree: true, Read: true, Draw: func(t *rapid.T, m string) sstep {
+				dst := make([]byte, 1, len(m)+1)
+				dst[0] = '>'
+				return sstep{
+					Apply: func(t *rapid.T, s *String) {
+						if got := s.AppendTo(dst[:1]); string(got) != ">"+m {
+							t.Fatalf("AppendTo = %q, want %q", got, ">"+m)
+						}
+					},
+					Model: noop,
 				}
 			}},
 			{Name: "String", AllocFree: true, Read: true, Draw: func(t *rapid.T, m string) sstep {
@@ -304,6 +353,7 @@ var panicTests = []struct {
 	{"Insert", func(s *String) { s.Insert(4, "x") }, "cowstring: insert index 4 out of range [0:3]"},
 	{"Delete", func(s *String) { s.Delete(2, 1) }, "cowstring: delete range [2:1] out of range [0:3]"},
 	{"Substr", func(s *String) { s.Substr(-1, 2) }, "cowstring: substr range [-1:2] out of range [0:3]"},
+	{"Replace", func(s *String) { s.Replace(1, 4, "x") }, "cowstring: replace range [1:4] out of range [0:3]"},
 }
 
 func TestPanics(t *testing.T) {
