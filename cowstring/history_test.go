@@ -76,7 +76,7 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 func TestClip(t *testing.T) {
 	s := New("abc")
 	s.WriteString(strings.Repeat("d", 100)) // grows: spare room
-	s.Delete(0, 1)                           // a narrowed view
+	s.Delete(0, 1)                          // a narrowed view
 	want := s.String()
 	if got := testing.AllocsPerRun(1, s.Clip); got > 1 {
 		t.Errorf("Clip on an unshared String: %v allocs, want at most 1", got)
