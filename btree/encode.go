@@ -437,8 +437,13 @@ func (m *Map[K, V]) GobEncode() ([]byte, error) {
 // an error (io.ErrUnexpectedEOF for one that ends early, as is a count
 // larger than the entries that follow), and so are a negative count and
 // bytes after the last entry. Nothing is allocated by the count: each
-// entry is decoded from the bytes that hold it. The entries are built into
-// a new tree and published only on success: on any error m is unchanged.
+// entry is decoded from the bytes that hold it, and a key or value of a
+// map type is decoded into a map made empty beforehand, since gob sizes a
+// map it makes itself by the count in the stream, unchecked. Sizes inside
+// keys and values (a slice's length, a map nested deeper) are gob's
+// to check, and encoding/gob is not hardened against adversarial input
+// (see its package doc). The entries are built into a new tree and
+// published only on success: on any error m is unchanged.
 func (m *Map[K, V]) GobDecode(data []byte) error {
 	if m == nil || m.search == nil {
 		return ErrNoOrdering
@@ -453,9 +458,9 @@ func (m *Map[K, V]) GobDecode(data []byte) error {
 		return fmt.Errorf("btree: GobDecode: a count of %d", n)
 	}
 	c := &Map[K, V]{search: m.search, cmp: m.cmp}
+	newK, newV := decodeTarget[K](), decodeTarget[V]()
 	for i := range n {
-		var k K
-		var v V
+		k, v := newK(), newV()
 		if err := dec.Decode(&k); err != nil {
 			c.Release()
 			return fmt.Errorf("btree: GobDecode: the key of entry %d: %w", i, unexpectedEOF(err))
@@ -472,4 +477,15 @@ func (m *Map[K, V]) GobDecode(data []byte) error {
 	}
 	m.adopt(c)
 	return nil
+}
+
+// decodeTarget returns a function that makes what gob decodes one T into:
+// the zero T, or for a map type a new empty map, which gob fills as it is
+// rather than making one sized by the stream's count.
+func decodeTarget[T any]() func() T {
+	t := reflect.TypeFor[T]()
+	if t.Kind() != reflect.Map {
+		return func() T { var v T; return v }
+	}
+	return func() T { return reflect.MakeMap(t).Interface().(T) }
 }

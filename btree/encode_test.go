@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -713,6 +715,54 @@ func TestGobHostile(t *testing.T) {
 			before = entriesOf(m)
 		}
 		mustCheckAny(t, m)
+	}
+}
+
+// A map-typed value whose count is forged allocates nothing by the count:
+// gob is handed an empty map to fill, not left to make one of that size.
+func TestGobForgedNestedMapCount(t *testing.T) {
+	src := New[string, map[string]int]()
+	src.Set("a", map[string]int{"k": 7})
+	data, err := src.GobEncode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(data, []byte{1, 1, 'k'}) // the inner map: 1 entry, a key of 1 byte, "k"
+	if i < 0 {
+		t.Fatalf("no inner map count in %x", data)
+	}
+	// The inner map is the last message: its length, the value's type id
+	// (2 bytes), a 0, then the count. Make the count 1<<24 (4 bytes more).
+	if l := i - 4; l < 0 || int(data[l]) != len(data)-l-1 {
+		t.Fatalf("the last message's length is not where this test expects it in %x", data)
+	}
+	forged := append(append(bytes.Clone(data[:i]), 0xfc, 1, 0, 0, 0), data[i+1:]...)
+	forged[i-4] += 4
+	m := New[string, map[string]int]()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err = m.GobDecode(forged)
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Fatal("a forged inner count decoded")
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 4<<20 {
+		t.Errorf("GobDecode of a forged inner count of 1<<24 allocated %d bytes", got)
+	}
+	if m.Len() != 0 {
+		t.Errorf("a failed GobDecode left %d entries", m.Len())
+	}
+	// Nil and empty maps decode as gob decodes them, to empty maps.
+	src.Set("nil", nil)
+	src.Set("empty", map[string]int{})
+	data, _ = src.GobEncode()
+	if err := m.GobDecode(data); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]map[string]int{"a": {"k": 7}, "nil": {}, "empty": {}} {
+		if got, _ := m.Get(k); !maps.Equal(got, want) || got == nil {
+			t.Errorf("%s decoded as %#v, want %#v", k, got, want)
+		}
 	}
 }
 
