@@ -24,6 +24,13 @@ import (
 // used on different goroutines without locking. One handle is not safe for
 // concurrent mutation, like a Go map; concurrent reads of one handle,
 // iteration and Clone included, are safe.
+//
+// Hold a Map by pointer, as every method expects: fmt and encoding/json
+// find the methods of a Map held by value in a struct only when they can
+// take its address (go vet reports copying such a struct). A value that
+// reaches itself through a Map makes MarshalJSON recurse until the stack
+// overflows, as gob does for such values: encoding/json's cycle check does
+// not see through MarshalJSON methods.
 type Map[K, V any] struct {
 	_      refcount.NoCopy
 	root   *header // nil when empty

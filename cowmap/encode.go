@@ -89,7 +89,9 @@ func (m *Map[K, V]) UnmarshalJSON(data []byte) error {
 // gob encodes those of a Go map, and an error encoding one is gob's error.
 // GobEncode reads a snapshot of m, as [Map.MarshalJSON] does: it copies no
 // entry and leaves m as shared as it was. A nil *Map encodes as an empty
-// one.
+// one. gob sends the result as an opaque value, so a stream written with
+// a map[K]V field does not decode into a *Map[K, V] field, nor the other
+// way.
 func (m *Map[K, V]) GobEncode() ([]byte, error) {
 	var d map[K]V
 	if m != nil {
@@ -116,7 +118,8 @@ func (m *Map[K, V]) GobEncode() ([]byte, error) {
 // nothing: gob sizes a nil map by that count, unchecked, so GobDecode hands
 // it a non-nil one, which grows only with the entries the data holds. Maps
 // nested inside K or V are decoded as gob decodes any map, and gob does not
-// harden those against forged counts.
+// harden those against forged counts; encoding/gob itself is not hardened
+// against adversarial input (see its package doc).
 func (m *Map[K, V]) GobDecode(data []byte) error {
 	r := bytes.NewReader(data) // an io.ByteReader: gob reads no further than the value
 	d := make(map[K]V)

@@ -16,7 +16,15 @@ import (
 // A Map encodes and prints as the map[K]V it holds: as a JSON object, with
 // encoding/json's rules for map keys, through gob, and with fmt as
 // map[a:1 b:2], so a struct field that changes from map[K]V to *Map[K, V]
-// keeps its JSON.
+// keeps its JSON (in gob it does not: see [Map.GobEncode]).
+//
+// Hold a Map by pointer, as every method expects: fmt and encoding/json
+// find the methods of a Map held by value in a struct only when they can
+// take its address, and otherwise print its internals or encode it as {}
+// (go vet reports copying such a struct). A value that reaches itself
+// through a Map makes MarshalJSON recurse until the stack overflows, as
+// gob does for such values: encoding/json's cycle check does not see
+// through MarshalJSON methods.
 type Map[K comparable, V any] struct {
 	_ refcount.NoCopy
 	r refcount.Ref[map[K]V]

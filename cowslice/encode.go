@@ -114,7 +114,9 @@ func (s *Slice[T]) GobEncode() ([]byte, error) {
 // refuses a length longer than the data left for most element types but
 // may first allocate up to about 10 MiB for a forged one; gob decodes
 // maps nested inside T as it decodes any map, which it does not harden
-// against forged lengths.
+// against forged lengths. encoding/gob itself is not hardened against
+// adversarial input (see its package doc): the checks above are
+// GobDecode's own and gob's length checks.
 func (s *Slice[T]) GobDecode(data []byte) error {
 	r := bytes.NewReader(data) // an io.ByteReader: gob reads no further than the value
 	var d []T

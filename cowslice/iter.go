@@ -62,8 +62,8 @@ func drop(c *refcount.Count) {
 }
 
 // Collect returns a new Slice holding the values of seq, in order, as
-// slices.Collect returns a []T. It grows the array as append does and
-// copies no element twice.
+// slices.Collect returns a []T. It grows the array as append does, in
+// amortized O(1) per value.
 func Collect[T any](seq iter.Seq[T]) *Slice[T] {
 	s := new(Slice[T])
 	s.AppendSeq(seq)

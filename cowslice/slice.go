@@ -17,8 +17,18 @@ import (
 // A Slice encodes and prints as the []T it holds: as a JSON array, through
 // gob, and with fmt as [1 2 3]. A Slice[byte] is therefore a base64 string
 // in JSON, as encoding/json writes a []byte, not an array of numbers: that
-// keeps a struct field that changes from []T to *Slice[T] compatible on
-// the wire for every T.
+// keeps a struct field that changes from []T to *Slice[T] compatible in
+// JSON for every T. In gob it is not: a Slice is a gob.GobEncoder, whose
+// bytes gob sends as an opaque value, so a stream written with a []T
+// field does not decode into a *Slice[T] field, nor the other way.
+//
+// Hold a Slice by pointer, as every method expects: fmt and encoding/json
+// find the methods of a Slice held by value in a struct only when they can
+// take its address, and otherwise print its internals or encode it as {}
+// (go vet reports copying such a struct). A value that reaches itself
+// through a Slice (a node whose Slice holds the node) makes MarshalJSON
+// recurse until the stack overflows, as gob does for such values:
+// encoding/json's cycle check does not see through MarshalJSON methods.
 type Slice[T any] struct {
 	_ refcount.NoCopy
 	r refcount.Ref[[]T]

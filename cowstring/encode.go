@@ -93,7 +93,8 @@ func (s *String) GobEncode() ([]byte, error) {
 // (io.ErrUnexpectedEOF when data is empty or ends inside the stream), and
 // so are corrupted data, data of another type, and bytes after the value;
 // gob checks a string's length against the data before it allocates. On
-// any error s is unchanged.
+// any error s is unchanged. encoding/gob itself is not hardened against
+// adversarial input (see its package doc).
 func (s *String) GobDecode(data []byte) error {
 	r := bytes.NewReader(data) // an io.ByteReader: gob reads no further than the value
 	var v string

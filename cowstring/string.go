@@ -20,6 +20,11 @@ import (
 // A String encodes and prints as the Go string it holds: as a JSON
 // string, through gob, and with fmt for every verb ([String.Format]), so a
 // struct field that changes from string to *String keeps its JSON.
+//
+// Hold a String by pointer, as every method expects: fmt and encoding/json
+// find the methods of a String held by value in a struct only when they can
+// take its address, and otherwise print its internals or encode it as {}
+// (go vet reports copying such a struct).
 type String struct {
 	_ refcount.NoCopy
 	// r.Data is the whole buffer (len == cap); the handle's bytes are
