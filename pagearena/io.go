@@ -248,13 +248,17 @@ func (w *frameWriter) frame(pg int64, whole bool) *frame {
 		f.written = w.e
 		return f
 	}
-	c := &frame{data: make([]byte, w.a.pool.pageSize), written: w.e}
+	c := &frame{written: w.e}
+	if f != nil && !whole {
+		// A copy by append, not make and copy: the runtime leaves a new
+		// array that is about to be overwritten uncleared.
+		c.data = append([]byte(nil), f.data...)
+	} else {
+		c.data = make([]byte, w.a.pool.pageSize)
+	}
 	w.need--
 	*fs = c
 	if f != nil {
-		if !whole {
-			copy(c.data, f.data)
-		}
 		w.d.frame(f)
 	}
 	return c
