@@ -50,6 +50,13 @@ func (s *Slice[T]) Len() int { return len(s.r.Data) }
 
 // At returns the element at index i. It never copies and never allocates.
 // At panics if i is out of range.
+//
+// At inlines into the caller, but a loop of At (for i := range s.Len())
+// reloads s's array and length on every step, since the compiler cannot
+// prove that nothing changes them: from another package, such a loop over
+// 1,000 or 1,000,000 ints takes 2 to 2.5 times a loop over a []int. A loop
+// over [Slice.Values] or [Slice.All] compiles to the plain loop and runs at
+// its speed; [Slice.Mutable] hands out the []T itself.
 func (s *Slice[T]) At(i int) T {
 	d := s.r.Data
 	if uint(i) >= uint(len(d)) {
@@ -61,6 +68,10 @@ func (s *Slice[T]) At(i int) T {
 // Set sets the element at index i to v. If s shares its elements, Set first
 // copies them (O(n)); otherwise it writes in place and allocates nothing.
 // Set panics if i is out of range, and then changes nothing.
+//
+// Set is a call (it does not inline): a loop of Set over an unshared
+// slice takes about 6.5 times a loop of s[i] = v over a []T. To write many
+// elements, write the slice [Slice.Mutable] returns.
 func (s *Slice[T]) Set(i int, v T) {
 	d := s.r.Data
 	if uint(i) >= uint(len(d)) || !s.r.Unique() {
@@ -72,7 +83,12 @@ func (s *Slice[T]) Set(i int, v T) {
 // setSlow is Set's rare path, kept out of line to keep Set small: it panics
 // if i is out of range, and otherwise copies shared elements up. (Set still
 // does not inline: go1.26's -gcflags=-m=2 puts its cost at 160, for
-// Slice[int] built in a user's package, against the inliner's budget of 80.)
+// Slice[int] built in a user's package, against the inliner's budget of 80.
+// The check alone (bounds and unshared) costs about 40 and the call of the
+// rare path 62, so no form with an out-of-line rare path fits the budget.
+// A loop of Set over 1,000 ints takes about 6.5 times a loop of s[i] = v,
+// and a loop of Append within capacity 5.5 times append; a loop over
+// [Slice.Mutable]'s result runs at plain speed.)
 func (s *Slice[T]) setSlow(i int) []T {
 	if uint(i) >= uint(len(s.r.Data)) {
 		panicIndex(i, len(s.r.Data))
@@ -92,7 +108,10 @@ func (s *Slice[T]) copyUp() []T {
 // Append appends vs to the end of s. If s shares its elements, Append copies
 // them together with vs into a new array, once. Otherwise it behaves like the
 // built-in append: in place while the capacity lasts, with amortized O(1)
-// growth. Appending nothing never copies.
+// growth. Appending nothing never copies. Append is a call (it does not
+// inline): a loop of single Appends within capacity takes about 5.5 times
+// a loop of append; appending many values in one call, or [Slice.AppendSeq],
+// costs one call.
 func (s *Slice[T]) Append(vs ...T) {
 	if len(vs) == 0 {
 		return
