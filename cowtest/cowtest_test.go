@@ -249,7 +249,9 @@ func run(t *testing.T, name string, spec cowtest.Spec[*box, []int]) *recorder {
 // runProp checks prop with a recorder in place of t, as run does.
 func runProp(t *testing.T, name string, prop func(*rapid.T)) *recorder {
 	t.Helper()
-	r := &recorder{name: "cowtest_selftest_" + name}
+	// rapid names the directory of its fail files after the test's name,
+	// with spaces and the like replaced: keep to characters it keeps.
+	r := &recorder{name: "cowtest_selftest_" + strings.NewReplacer(" ", "_", "/", "_").Replace(name)}
 	t.Cleanup(func() { os.RemoveAll(filepath.Join("testdata", "rapid", r.name)) })
 	rapid.Check(r, prop)
 	return r
