@@ -137,9 +137,7 @@ func TestConcurrentCatchesFaults(t *testing.T) {
 				// The plan is drawn by rapid, so the failure shrinks too,
 				// unless it is a race: then what fails, and so the
 				// message rapid needs to see again, varies from run to run.
-				if steps := r.steps(); len(steps) == 0 || len(steps) > 3*maxShrunkSteps {
-					t.Errorf("shrunk failure has %d steps, want 1 to %d:\n%s", len(steps), 3*maxShrunkSteps, strings.Join(steps, "\n"))
-				}
+				checkShrunk(t, r, 3*maxShrunkSteps)
 			}
 		})
 	}
