@@ -1,0 +1,12 @@
+//go:build rope_smallnodes
+
+package rope
+
+// Tiny nodes, so that tests reach deep trees, splits, merges and joins of
+// trees of different heights within a few dozen operations. See size.go.
+const (
+	leafBytes  = 1
+	minLeafCap = 4
+	maxLeafCap = 4
+	innerCap   = 4
+)

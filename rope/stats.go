@@ -1,0 +1,45 @@
+package rope
+
+import "unsafe"
+
+// Stats describes what a rope's tree costs and how much of it the rope
+// shares with other handles. See [Rope.Stats].
+type Stats struct {
+	Height      int   // levels of inner nodes above the leaves
+	Nodes       int   // nodes in the tree, leaves included
+	SharedNodes int   // nodes reachable through a node that another holder also holds
+	Bytes       int64 // the nodes and their arrays, as unsafe.Sizeof counts them (the allocator may round up)
+	SharedBytes int64 // the size of the shared nodes
+}
+
+// Stats returns the size of r's tree and the part of it r shares: a node
+// is shared if another handle, a running loop, a Reader or a node of
+// another tree holds it or a node above it, so a write to r would copy it
+// first. It visits every node and allocates nothing.
+func (r *Rope[T]) Stats() Stats {
+	var s Stats
+	if r.root != nil {
+		s.Height = r.root.level
+		stats(&s, r.root, false)
+	}
+	return s
+}
+
+func stats[T any](s *Stats, n *node[T], shared bool) {
+	shared = shared || n.shares.Shared()
+	size := int64(unsafe.Sizeof(*n))
+	if n.level == 0 {
+		size += int64(cap(n.elems)) * int64(unsafe.Sizeof(*new(T)))
+	} else {
+		size += int64(cap(n.kids)) * int64(unsafe.Sizeof(child[T]{}))
+	}
+	s.Nodes++
+	s.Bytes += size
+	if shared {
+		s.SharedNodes++
+		s.SharedBytes += size
+	}
+	for _, c := range n.kids {
+		stats(s, c.n, shared)
+	}
+}
