@@ -66,7 +66,7 @@ func ropeSpec(selfShare bool) cowtest.Spec[*Rope[int], []int] {
 			}
 			return got
 		},
-		CloneModel:  slices.Clone[[]int],
+		CloneModel: slices.Clone[[]int],
 		Diff: func(want, got []int) string {
 			if slices.Equal(want, got) {
 				return ""
