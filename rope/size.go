@@ -13,3 +13,6 @@ const (
 	maxLeafCap = 1024
 	innerCap   = 32
 )
+
+// smallNodes tells tests that measure sizes which build this is.
+const smallNodes = false

@@ -10,3 +10,6 @@ const (
 	maxLeafCap = 4
 	innerCap   = 4
 )
+
+// smallNodes tells tests that measure sizes which build this is.
+const smallNodes = true

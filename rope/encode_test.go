@@ -1,0 +1,153 @@
+package rope
+
+import (
+	"bytes"
+	"encoding/gob"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestJSONAsSlice: a rope is written exactly as encoding/json writes the
+// []T it holds, and reads back.
+func TestJSONAsSlice(t *testing.T) {
+	for _, n := range []int{0, 1, 300, 5000} {
+		want, _ := json.Marshal(ints(n))
+		r := New(ints(n)...)
+		got, err := json.Marshal(r)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("n=%d: Marshal = %.80s, %v; want %.80s", n, got, err, want)
+		}
+		var back Rope[int]
+		if err := json.Unmarshal(got, &back); err != nil || !slices.Equal(slices.Collect(back.Values()), ints(n)) {
+			t.Fatalf("n=%d: Unmarshal: %v", n, err)
+		}
+	}
+	type doc struct {
+		Text  *Rope[byte]
+		Words *Rope[string]
+	}
+	raw := []byte("caf\xc3\xa9 \xff<b>")
+	d := doc{Text: text(string(raw)), Words: New("a", "<b>")}
+	got, err := json.Marshal(d)
+	want, _ := json.Marshal(struct {
+		Text  []byte
+		Words []string
+	}{raw, []string{"a", "<b>"}})
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("Marshal(doc) = %s, %v; want %s", got, err, want)
+	}
+	var back doc
+	if err := json.Unmarshal(got, &back); err != nil || back.Text.String() != string(raw) || back.Words.String() != "[a <b>]" {
+		t.Fatalf("Unmarshal(doc) = %v, %v, %v", back.Text, back.Words, err)
+	}
+	if got, _ := json.Marshal((*Rope[int])(nil)); string(got) != "null" {
+		t.Fatalf("Marshal(nil) = %s", got)
+	}
+}
+
+func TestJSONErrorsLeaveRope(t *testing.T) {
+	r := New(1, 2, 3)
+	c := r.Clone()
+	for _, in := range []string{`[1,2,"x"]`, `[1,2`, `{"a":1}`, `"AQID"`, ``} {
+		if err := r.UnmarshalJSON([]byte(in)); err == nil {
+			t.Fatalf("UnmarshalJSON(%q) succeeded", in)
+		}
+		if got := slices.Collect(r.Values()); !slices.Equal(got, []int{1, 2, 3}) {
+			t.Fatalf("after UnmarshalJSON(%q): %v", in, got)
+		}
+	}
+	if err := r.UnmarshalJSON([]byte(`null`)); err != nil || r.Len() != 0 {
+		t.Fatalf("null: %v, Len %d", err, r.Len())
+	}
+	if got := slices.Collect(c.Values()); !slices.Equal(got, []int{1, 2, 3}) {
+		t.Fatalf("the clone changed: %v", got)
+	}
+	noErr(t, checkRopes([]*Rope[int]{r, c}), "after the decodes")
+}
+
+func TestGob(t *testing.T) {
+	for _, n := range []int{0, 1, 300, 5000} {
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(New(ints(n)...)); err != nil {
+			t.Fatal(err)
+		}
+		back := New(9)
+		if err := gob.NewDecoder(&buf).Decode(back); err != nil || !slices.Equal(slices.Collect(back.Values()), ints(n)) {
+			t.Fatalf("n=%d: gob round trip: %v", n, err)
+		}
+		noErr(t, checkRopes([]*Rope[int]{back}), "after GobDecode")
+	}
+}
+
+func TestGobHostile(t *testing.T) {
+	good, err := New(ints(1000)...).GobEncode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := func(n int, chunks ...[]int) []byte {
+		var buf bytes.Buffer
+		enc := gob.NewEncoder(&buf)
+		enc.Encode(n)
+		for _, c := range chunks {
+			enc.Encode(c)
+		}
+		return buf.Bytes()
+	}
+	for name, in := range map[string][]byte{
+		"empty":           nil,
+		"truncated":       good[:len(good)/2],
+		"trailing":        append(slices.Clone(good), 0),
+		"negative count":  forged(-1),
+		"count too big":   forged(1<<40, []int{1, 2}),
+		"count too small": forged(1, []int{1, 2}),
+		"empty chunk":     forged(2, []int{}, []int{1, 2}),
+		"wrong type":      forged(1, nil)[:3],
+	} {
+		r := New(7, 8)
+		if err := r.GobDecode(in); err == nil || !strings.HasPrefix(err.Error(), "rope: GobDecode: ") {
+			t.Fatalf("%s: GobDecode = %v, want an error", name, err)
+		}
+		if got := slices.Collect(r.Values()); !slices.Equal(got, []int{7, 8}) {
+			t.Fatalf("%s: the rope changed: %v", name, got)
+		}
+	}
+}
+
+func FuzzGobDecode(f *testing.F) {
+	good, _ := New(ints(300)...).GobEncode()
+	f.Add(good)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		r := New(1)
+		if err := r.GobDecode(in); err != nil {
+			if r.Len() != 1 || r.At(0) != 1 {
+				t.Fatalf("a failed GobDecode changed the rope")
+			}
+			return
+		}
+		noErr(t, checkRopes([]*Rope[int]{r}), "after GobDecode")
+		again, err := r.GobEncode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back := new(Rope[int])
+		if err := back.GobDecode(again); err != nil || !slices.Equal(slices.Collect(back.Values()), slices.Collect(r.Values())) {
+			t.Fatalf("re-encoded rope does not round-trip: %v", err)
+		}
+	})
+}
+
+func TestFormatBytes(t *testing.T) {
+	r := text("hi there")
+	for _, verb := range []string{"%v", "%s", "%q", "%x", "%#v", "%d"} {
+		if got, want := fmt.Sprintf(verb, r), fmt.Sprintf(verb, []byte("hi there")); got != want {
+			t.Fatalf("%s: %s, want %s", verb, got, want)
+		}
+	}
+	if got := r.String(); got != "hi there" {
+		t.Fatalf("String() = %q", got)
+	}
+}
