@@ -127,9 +127,12 @@ func (r *Rope[T]) Insert(i int, vs ...T) {
 			r.root = newInner(r.root.level+1, childOf(r.root), childOf(extra))
 		}
 	default:
+		// Cut both sides before joining: the cut that runs second finds
+		// the root unshared again and cuts in place, and so do the joins.
 		keep := hold(r.root)
 		left := prefix(r.root, i)
-		r.root = join(join(left, build(vs)), suffix(keep, i))
+		right := suffix(keep, i)
+		r.root = join(join(left, build(vs)), right)
 	}
 	r.n += len(vs)
 }
@@ -203,7 +206,8 @@ func (r *Rope[T]) Delete(i, j int) {
 	}
 	keep := hold(r.root)
 	left := prefix(r.root, i)
-	r.root = join(left, suffix(keep, j))
+	right := suffix(keep, j)
+	r.root = join(left, right)
 	r.n -= j - i
 }
 
