@@ -16,16 +16,17 @@ func (r *Rope[T]) All() iter.Seq2[int, T] {
 		if root == nil {
 			return
 		}
+		var w walk[T]
 		i := 0
-		eachLeaf(root, func(elems []T) bool {
+		for elems := w.first(root); len(elems) > 0; elems = w.next() {
 			for _, v := range elems {
 				if !yield(i, v) {
-					return false
+					drop(root)
+					return
 				}
 				i++
 			}
-			return true
-		})
+		}
 		drop(root)
 	}
 }
@@ -37,14 +38,15 @@ func (r *Rope[T]) Values() iter.Seq[T] {
 		if root == nil {
 			return
 		}
-		eachLeaf(root, func(elems []T) bool {
+		var w walk[T]
+		for elems := w.first(root); len(elems) > 0; elems = w.next() {
 			for _, v := range elems {
 				if !yield(v) {
-					return false
+					drop(root)
+					return
 				}
 			}
-			return true
-		})
+		}
 		drop(root)
 	}
 }
@@ -57,16 +59,17 @@ func (r *Rope[T]) Backward() iter.Seq2[int, T] {
 		if root == nil {
 			return
 		}
+		var w walk[T]
 		i := r.n - 1
-		eachLeafBackward(root, func(elems []T) bool {
+		for elems := w.last(root); len(elems) > 0; elems = w.prev() {
 			for k := len(elems) - 1; k >= 0; k-- {
 				if !yield(i, elems[k]) {
-					return false
+					drop(root)
+					return
 				}
 				i--
 			}
-			return true
-		})
+		}
 		drop(root)
 	}
 }
@@ -84,35 +87,74 @@ func (r *Rope[T]) Chunks() iter.Seq[[]T] {
 		if root == nil {
 			return
 		}
-		eachLeaf(root, func(elems []T) bool { return yield(elems[:len(elems):len(elems)]) })
+		var w walk[T]
+		for elems := w.first(root); len(elems) > 0; elems = w.next() {
+			if !yield(elems[:len(elems):len(elems)]) {
+				break
+			}
+		}
 		drop(root)
 	}
 }
 
-// eachLeaf calls f with the elements of each leaf under n, in order, until
-// f returns false, and reports whether it ran to the end.
-func eachLeaf[T any](n *node[T], f func([]T) bool) bool {
-	if n.level == 0 {
-		return f(n.elems)
-	}
-	for _, c := range n.kids {
-		if !eachLeaf(c.n, f) {
-			return false
-		}
-	}
-	return true
+// walk visits the leaves of a tree in order, or in reverse, keeping the
+// path to the current leaf on a stack of its own. The loops above call it
+// once per leaf and run each leaf's elements in their own body, so the
+// compiler can inline that body, and the caller's loop body within it, into
+// the caller, as it does a loop over a slice.
+type walk[T any] struct {
+	path  [maxHeight]step[T]
+	depth int
 }
 
-func eachLeafBackward[T any](n *node[T], f func([]T) bool) bool {
-	if n.level == 0 {
-		return f(n.elems)
+type step[T any] struct {
+	n *node[T]
+	k int
+}
+
+// first returns the elements of the first leaf under n.
+func (w *walk[T]) first(n *node[T]) []T {
+	for n.level > 0 {
+		w.path[w.depth] = step[T]{n, 0}
+		w.depth++
+		n = n.kids[0].n
 	}
-	for k := len(n.kids) - 1; k >= 0; k-- {
-		if !eachLeafBackward(n.kids[k].n, f) {
-			return false
+	return n.elems
+}
+
+// next returns the elements of the leaf after the current one, or nil.
+func (w *walk[T]) next() []T {
+	for w.depth > 0 {
+		top := &w.path[w.depth-1]
+		if top.k++; top.k < len(top.n.kids) {
+			return w.first(top.n.kids[top.k].n)
 		}
+		w.depth--
 	}
-	return true
+	return nil
+}
+
+// last returns the elements of the last leaf under n.
+func (w *walk[T]) last(n *node[T]) []T {
+	for n.level > 0 {
+		k := len(n.kids) - 1
+		w.path[w.depth] = step[T]{n, k}
+		w.depth++
+		n = n.kids[k].n
+	}
+	return n.elems
+}
+
+// prev returns the elements of the leaf before the current one, or nil.
+func (w *walk[T]) prev() []T {
+	for w.depth > 0 {
+		top := &w.path[w.depth-1]
+		if top.k--; top.k >= 0 {
+			return w.last(top.n.kids[top.k].n)
+		}
+		w.depth--
+	}
+	return nil
 }
 
 // copyFrom copies elements of the tree n, from position off on, into dst,

@@ -16,3 +16,7 @@ const (
 
 // smallNodes tells tests that measure sizes which build this is.
 const smallNodes = false
+
+// maxHeight bounds a tree's height, for the iterators' fixed stacks: a
+// taller tree would hold more elements than memory has bytes.
+const maxHeight = 24

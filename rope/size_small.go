@@ -13,3 +13,7 @@ const (
 
 // smallNodes tells tests that measure sizes which build this is.
 const smallNodes = true
+
+// maxHeight bounds a tree's height, for the iterators' fixed stacks: a
+// taller tree would hold more elements than memory has bytes.
+const maxHeight = 64
