@@ -35,8 +35,8 @@
 //
 // A text editor's buffer, edited in the middle thousands of times with a
 // version kept per edit, wants copy-on-write per block, not per text: a
-// btree.Map of lines (package github.com/cowkit/cowkit/btree) copies one
-// root-to-leaf path per edit.
+// rope.Rope[byte] (package github.com/cowkit/cowkit/rope) copies one
+// root-to-leaf path per edit, and Inserts and Deletes in O(log n).
 //
 // # Encoding and printing
 //
