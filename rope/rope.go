@@ -4,14 +4,17 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+
+	"github.com/cowkit/cowkit/internal/refcount"
 )
 
 // Rope is an indexed sequence of T with block-level copy-on-write. The zero
 // Rope is empty and ready to use. A Rope must not be copied by value (use
-// [Rope.Clone]); one handle is not safe for concurrent use, but distinct
-// handles that share nodes may be used on different goroutines without
-// locks.
+// [Rope.Clone]; go vet reports a copy); one handle is not safe for
+// concurrent use, but distinct handles that share nodes may be used on
+// different goroutines without locks.
 type Rope[T any] struct {
+	_    refcount.NoCopy
 	root *node[T]
 	n    int
 }
