@@ -2,6 +2,7 @@ package rope
 
 import (
 	"fmt"
+	"unsafe"
 )
 
 // checkRopes checks the invariants of every live rope and of the nodes
@@ -43,8 +44,8 @@ func check[T any](live []*Rope[T], counts bool) error {
 			seen[n] = true
 			return len(n.elems), nil
 		}
-		if cap(n.kids) != innerCap+1 || n.elems != nil {
-			return 0, fmt.Errorf("inner node at level %d: children capacity %d (want %d), %d elements", n.level, cap(n.kids), innerCap+1, len(n.elems))
+		if arr := &(*inner[T])(unsafe.Pointer(n)).kidArr; cap(n.kids) != innerCap+1 || &n.kids[:1][0] != &arr[0] || n.elems != nil {
+			return 0, fmt.Errorf("inner node at level %d: children capacity %d (want %d, in the node's own array), %d elements", n.level, cap(n.kids), innerCap+1, len(n.elems))
 		}
 		first := !seen[n]
 		seen[n] = true
@@ -52,6 +53,9 @@ func check[T any](live []*Rope[T], counts bool) error {
 		for k, c := range n.kids {
 			if c.n == nil {
 				return 0, fmt.Errorf("inner node at level %d: child %d is nil", n.level, k)
+			}
+			if want := (c.n.level == 0); want != (c.data != nil) || want && c.data != unsafe.SliceData(c.n.elems) {
+				return 0, fmt.Errorf("child %d of a node at level %d: data %p, its elements at %p", k, n.level, c.data, unsafe.SliceData(c.n.elems))
 			}
 			if c.n.level != n.level-1 {
 				return 0, fmt.Errorf("child %d of a node at level %d is at level %d", k, n.level, c.n.level)

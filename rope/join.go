@@ -222,7 +222,7 @@ func build[T any](vs []T) *node[T] {
 	level := make([]child[T], 0, parts)
 	for p := range parts {
 		lo, hi := len(vs)*p/parts, len(vs)*(p+1)/parts
-		level = append(level, child[T]{newLeaf(vs[lo:hi]), hi - lo})
+		level = append(level, childOf(newLeaf(vs[lo:hi])))
 	}
 	for h := 1; len(level) > 1; h++ {
 		parts := (len(level) + innerCap - 1) / innerCap

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"unsafe"
 
 	"github.com/cowkit/cowkit/internal/refcount"
 )
@@ -57,16 +58,23 @@ func (r *Rope[T]) At(i int) T {
 		panicIndex(i, r.n)
 	}
 	n := r.root
-	for n.level > 0 {
-		for _, c := range n.kids {
-			if i < c.size {
-				n = c.n
-				break
+	if n.level == 0 {
+		return n.elems[i]
+	}
+	for {
+		for k := range n.kids {
+			c := &n.kids[k]
+			if i >= c.size {
+				i -= c.size
+				continue
 			}
-			i -= c.size
+			if n.level == 1 { // c is a leaf: read its elements without its header
+				return unsafe.Slice(c.data, c.size)[i]
+			}
+			n = c.n
+			break
 		}
 	}
-	return n.elems[i]
 }
 
 // Set replaces the element at position i with v. It panics if i is out of
@@ -82,7 +90,7 @@ func (r *Rope[T]) Set(i int, v T) {
 	for n.level > 0 {
 		k, j := n.locate(i)
 		c := &n.kids[k]
-		c.n = own(c.n)
+		c.set(own(c.n))
 		n, i = c.n, j
 	}
 	n.elems[i] = v
@@ -159,7 +167,7 @@ func insertLeaf[T any](n *node[T], i int, vs []T, last bool) *node[T] {
 		k++
 	}
 	c := &n.kids[k]
-	c.n = own(c.n)
+	c.set(own(c.n))
 	extra := insertLeaf(c.n, j, vs, last && k == len(n.kids)-1)
 	c.size += len(vs)
 	if extra == nil {
@@ -232,7 +240,7 @@ func (r *Rope[T]) deleteLeaf(i, j int) bool {
 	n, k = r.root, i
 	for n.level > 0 {
 		c, p := n.locate(k)
-		n.kids[c].n = own(n.kids[c].n)
+		n.kids[c].set(own(n.kids[c].n))
 		n.kids[c].size -= j - i
 		n, k = n.kids[c].n, p
 	}

@@ -27,11 +27,9 @@ func (r *Rope[T]) Stats() Stats {
 
 func stats[T any](s *Stats, n *node[T], shared bool) {
 	shared = shared || n.shares.Shared()
-	size := int64(unsafe.Sizeof(*n))
+	size := int64(unsafe.Sizeof(inner[T]{}))
 	if n.level == 0 {
-		size += int64(cap(n.elems)) * int64(unsafe.Sizeof(*new(T)))
-	} else {
-		size += int64(cap(n.kids)) * int64(unsafe.Sizeof(child[T]{}))
+		size = int64(unsafe.Sizeof(*n)) + int64(cap(n.elems))*int64(unsafe.Sizeof(*new(T)))
 	}
 	s.Nodes++
 	s.Bytes += size
