@@ -2,12 +2,15 @@ package rope
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/base64"
 	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"unsafe"
 )
 
 // MarshalJSON implements json.Marshaler: r is written exactly as
@@ -20,7 +23,10 @@ import (
 // *Rope[byte] compatible on the wire. A nil *Rope is written as null.
 //
 // The elements are encoded a leaf at a time from a snapshot (as
-// [Rope.Values] reads one), without a copy of the whole sequence. An error
+// [Rope.Values] reads one), without a copy of the whole sequence; as in a
+// []T they are addressable, so json calls their pointer-receiver
+// MarshalJSON and MarshalText methods. Any T whose kind is uint8 and that
+// has neither method is written as base64, as json writes such a []T. An error
 // encoding an element is json's error for it. HTML characters are left to
 // the json.Marshal or json.Encoder that calls MarshalJSON, which escapes
 // them as it is set to.
@@ -29,30 +35,54 @@ func (r *Rope[T]) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	var buf bytes.Buffer
-	if b, ok := any(r).(*Rope[byte]); ok {
+	if bytesLike[T]() {
 		buf.WriteByte('"')
 		enc := base64.NewEncoder(base64.StdEncoding, &buf)
-		b.WriteTo(enc) // writes to a bytes.Buffer do not fail
+		for chunk := range r.Chunks() {
+			// T's kind is uint8: the same bytes (writes to a bytes.Buffer
+			// do not fail).
+			enc.Write(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(chunk))), len(chunk)))
+		}
 		enc.Close()
 		buf.WriteByte('"')
 		return buf.Bytes(), nil
 	}
+	// Each leaf is encoded as json encodes a []T, so that its elements are
+	// addressable, as a slice's are, and json calls their pointer-receiver
+	// MarshalJSON and MarshalText methods as it would for a []T; the
+	// leaves' arrays are then spliced into one.
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	buf.WriteByte('[')
 	for chunk := range r.Chunks() {
-		for _, v := range chunk {
-			if buf.Len() > 1 {
-				buf.WriteByte(',')
-			}
-			if err := enc.Encode(v); err != nil {
-				return nil, err
-			}
-			buf.Truncate(buf.Len() - 1) // Encode ends each value with a newline
+		start := buf.Len()
+		if err := enc.Encode(chunk); err != nil {
+			return nil, err
 		}
+		// Encode wrote "[...]\n": drop the brackets and the newline, and
+		// put a comma where this leaf follows another.
+		b := buf.Bytes()
+		body := b[start+1 : len(b)-2]
+		if start > 1 {
+			b[start] = ','
+			start++
+		}
+		buf.Truncate(start + copy(b[start:], body))
 	}
 	buf.WriteByte(']')
 	return buf.Bytes(), nil
+}
+
+// bytesLike reports whether encoding/json writes a []T as a base64 string:
+// T's kind is uint8 and neither T nor *T has a MarshalJSON or MarshalText
+// method (json's own rule for byte slices).
+func bytesLike[T any]() bool {
+	t := reflect.TypeFor[T]()
+	if t.Kind() != reflect.Uint8 {
+		return false
+	}
+	p := reflect.PointerTo(t)
+	return !p.Implements(reflect.TypeFor[json.Marshaler]()) && !p.Implements(reflect.TypeFor[encoding.TextMarshaler]())
 }
 
 // UnmarshalJSON implements json.Unmarshaler: it decodes data as

@@ -5,6 +5,7 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 	"testing"
@@ -149,5 +150,40 @@ func TestFormatBytes(t *testing.T) {
 	}
 	if got := r.String(); got != "hi there" {
 		t.Fatalf("String() = %q", got)
+	}
+}
+
+type ptrMarsh struct{ X int }
+
+func (p *ptrMarsh) MarshalJSON() ([]byte, error) { return []byte(`"custom"`), nil }
+
+type myByte uint8
+
+type textByte uint8
+
+func (b textByte) MarshalText() ([]byte, error) { return []byte{'t', '0' + byte(b)}, nil }
+
+// TestJSONElementsAsInASlice: elements are addressable, as in a []T, so
+// pointer-receiver marshalers run, and a byte kind without a marshaler is
+// base64, by encoding/json's own rules for a []T.
+func TestJSONElementsAsInASlice(t *testing.T) {
+	check := func(name string, r any, plain any) {
+		t.Helper()
+		want, _ := json.Marshal(plain)
+		got, err := json.Marshal(r)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s: Marshal = %s, %v; want %s", name, got, err, want)
+		}
+	}
+	check("pointer marshaler", New(ptrMarsh{1}, ptrMarsh{2}), []ptrMarsh{{1}, {2}})
+	check("big.Int", New(*big.NewInt(5), *big.NewInt(-7)), []big.Int{*big.NewInt(5), *big.NewInt(-7)})
+	check("named byte", New[myByte](1, 2, 3), []myByte{1, 2, 3})
+	check("byte kind with MarshalText", New[textByte](1, 2), []textByte{1, 2})
+	many := make([]ptrMarsh, 3000) // many leaves, spliced
+	check("many leaves", New(many...), many)
+	got, _ := json.Marshal(New(*big.NewInt(5)))
+	var back Rope[big.Int]
+	if err := json.Unmarshal(got, &back); err != nil || back.Len() != 1 {
+		t.Fatalf("big.Int round trip of %s: %v", got, err)
 	}
 }

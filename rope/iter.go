@@ -122,6 +122,18 @@ func (w *walk[T]) first(n *node[T]) []T {
 	return n.elems
 }
 
+// seek returns the elements of the leaf under n that holds position i
+// (0 <= i < n's size), from i on, with the path to it kept for next.
+func (w *walk[T]) seek(n *node[T], i int) []T {
+	for n.level > 0 {
+		k, j := n.locate(i)
+		w.path[w.depth] = step[T]{n, k}
+		w.depth++
+		n, i = n.kids[k].n, j
+	}
+	return n.elems[i:]
+}
+
 // next returns the elements of the leaf after the current one, or nil.
 func (w *walk[T]) next() []T {
 	for w.depth > 0 {

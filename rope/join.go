@@ -1,5 +1,7 @@
 package rope
 
+import "iter"
+
 // The structural operations (Slice, Concat, and the Insert and Delete that
 // do not fit one leaf) are built from three: prefix and suffix cut a tree
 // at a position, join puts two trees side by side. Each consumes one share
@@ -210,29 +212,52 @@ func splitFull[T any](n *node[T]) *node[T] {
 	return r
 }
 
-// build returns a tree of vs, with its leaves and inner nodes as evenly
-// filled as they can be: full when len(vs) is a multiple of a leaf's
-// capacity and the level above fills its nodes.
+// build returns a tree of vs, with full leaves and inner nodes but the
+// last two of each level, which share what is left evenly (so that each
+// keeps at least half).
 func build[T any](vs []T) *node[T] {
 	if len(vs) == 0 {
 		return nil
 	}
 	lc := leafCap[T]()
-	parts := (len(vs) + lc - 1) / lc
-	level := make([]child[T], 0, parts)
-	for p := range parts {
-		lo, hi := len(vs)*p/parts, len(vs)*(p+1)/parts
+	level := make([]child[T], 0, (len(vs)+lc-1)/lc)
+	for lo, hi := range fill(len(vs), lc) {
 		level = append(level, childOf(newLeaf(vs[lo:hi])))
 	}
 	for h := 1; len(level) > 1; h++ {
-		parts := (len(level) + innerCap - 1) / innerCap
-		up := make([]child[T], 0, parts)
-		for p := range parts {
-			lo, hi := len(level)*p/parts, len(level)*(p+1)/parts
-			in := newInner(h, level[lo:hi]...)
-			up = append(up, childOf(in))
+		up := make([]child[T], 0, (len(level)+innerCap-1)/innerCap)
+		for lo, hi := range fill(len(level), innerCap) {
+			up = append(up, childOf(newInner(h, level[lo:hi]...)))
 		}
 		level = up
 	}
 	return level[0].n
+}
+
+// fill yields the bounds [lo, hi) of the nodes that n items fill, at most
+// c to a node: full nodes, then, if the items do not divide evenly, the
+// last two nodes share what is left (more than c), half each.
+func fill(n, c int) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		full := n / c
+		if n%c != 0 && full > 0 {
+			full-- // the last full node shares with the rest
+		}
+		lo := 0
+		for range full {
+			if !yield(lo, lo+c) {
+				return
+			}
+			lo += c
+		}
+		if rest := n - lo; rest > c {
+			if !yield(lo, lo+(rest+1)/2) {
+				return
+			}
+			lo += (rest + 1) / 2
+		}
+		if lo < n {
+			yield(lo, n)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package rope
 import (
 	"fmt"
 	"iter"
+	"math"
 	"slices"
 	"unsafe"
 
@@ -20,26 +21,35 @@ type Rope[T any] struct {
 	n    int
 }
 
-// New returns a rope of elems, copied into full leaves.
+// New returns a rope of elems, copied into full leaves (but the last two,
+// which share what is left).
 func New[T any](elems ...T) *Rope[T] {
 	return &Rope[T]{root: build(elems), n: len(elems)}
 }
 
 // Collect returns a rope of the values seq yields, in order, with full
-// leaves. It reads seq in batches, so it holds no more than the rope and
-// one batch.
+// leaves (but the last two). It reads seq in batches of up to 64 KiB of
+// elements (at least one leaf's worth), so it holds no more than the rope
+// and one batch.
 func Collect[T any](seq iter.Seq[T]) *Rope[T] {
 	r := new(Rope[T])
 	r.AppendSeq(seq)
 	return r
 }
 
-// AppendSeq appends the values seq yields, in batches that fill leaves.
+// AppendSeq appends the values seq yields, in batches that fill leaves, as
+// Collect reads them.
 func (r *Rope[T]) AppendSeq(seq iter.Seq[T]) {
-	batch := make([]T, 0, leafCap[T]()*innerCap)
+	lc := leafCap[T]()
+	size := max(int(unsafe.Sizeof(*new(T))), 1)
+	limit := lc * min(max(64<<10/(lc*size), 1), innerCap) // whole leaves, about 64 KiB
+	var batch []T
 	for v := range seq {
+		if batch == nil {
+			batch = make([]T, 0, limit)
+		}
 		batch = append(batch, v)
-		if len(batch) == cap(batch) {
+		if len(batch) == limit {
 			r.Append(batch...)
 			clear(batch)
 			batch = batch[:0]
@@ -127,6 +137,7 @@ func (r *Rope[T]) Insert(i int, vs ...T) {
 	if uint(i) > uint(r.n) {
 		panicInsert(i, r.n)
 	}
+	mustGrow(r.n, len(vs))
 	switch {
 	case len(vs) == 0:
 		return
@@ -200,10 +211,11 @@ func splitLeaf[T any](n *node[T], i int, vs []T, appending bool) *node[T] {
 }
 
 // Delete removes the elements [i:j]. It panics if the range is invalid.
-// Within one leaf that stays at least half full it writes that leaf (after
-// copying the shared nodes on its path); otherwise it cuts the tree at i
-// and j and joins the parts, touching O(log n) nodes however long the
-// range.
+// A range within one leaf is deleted in that leaf, after copying the
+// shared nodes on its path, and a leaf left too empty is merged with or
+// refilled from a neighbour: on a rope that shares nothing, that allocates
+// nothing. A longer range is cut out, the tree cut at i and at j and the
+// parts joined, touching O(log n) nodes however long the range.
 func (r *Rope[T]) Delete(i, j int) {
 	if i < 0 || j > r.n || i > j {
 		panicSlice("Delete", i, j, r.n)
@@ -222,8 +234,11 @@ func (r *Rope[T]) Delete(i, j int) {
 	r.n -= j - i
 }
 
-// deleteLeaf deletes [i:j] if it lies in one leaf that keeps at least half
-// of a leaf (or is the root), and reports whether it did.
+// deleteLeaf deletes [i:j] if it lies in one leaf, and reports whether it
+// did. It writes the nodes on the path to that leaf (copying those that
+// are shared), and a leaf left below its minimum fill takes elements from
+// a neighbour or merges with it, and so up the path, as in any B-tree: on
+// a rope that shares nothing it allocates nothing.
 func (r *Rope[T]) deleteLeaf(i, j int) bool {
 	n, k := r.root, i
 	for n.level > 0 {
@@ -233,22 +248,60 @@ func (r *Rope[T]) deleteLeaf(i, j int) bool {
 		}
 		n, k = n.kids[c].n, p
 	}
-	if r.root.level > 0 && len(n.elems)-(j-i) < n.minWidth() {
-		return false
-	}
 	r.root = own(r.root)
-	n, k = r.root, i
-	for n.level > 0 {
-		c, p := n.locate(k)
-		n.kids[c].set(own(n.kids[c].n))
-		n.kids[c].size -= j - i
-		n, k = n.kids[c].n, p
-	}
-	n.elems = slices.Delete(n.elems, k, k+(j-i))
-	if r.root.level == 0 && len(n.elems) == 0 {
+	deleteIn(r.root, i, j-i)
+	switch root := r.root; {
+	case root.level == 0 && len(root.elems) == 0:
 		r.root = nil
+	case root.level > 0 && len(root.kids) == 1:
+		// Its two children merged: the one left is the root (the old
+		// root, private, is left to the collector; its hold is the
+		// child's). A node below the root never has fewer than two
+		// children, so one level goes at most.
+		r.root = root.kids[0].n
 	}
 	return true
+}
+
+// deleteIn deletes the m elements from position i of the private node n,
+// all of which are in one leaf, and reports whether n is left below its
+// minimum fill.
+func deleteIn[T any](n *node[T], i, m int) bool {
+	if n.level == 0 {
+		n.elems = slices.Delete(n.elems, i, i+m)
+		return len(n.elems) < n.minWidth()
+	}
+	k, p := n.locate(i)
+	c := &n.kids[k]
+	c.set(own(c.n))
+	c.size -= m
+	if deleteIn(c.n, p, m) {
+		refill(n, k)
+	}
+	return len(n.kids) < n.minWidth()
+}
+
+// refill brings the child k of the private inner node n, below its
+// minimum fill, back within its bounds: it merges it with a neighbour if
+// the two fit in one node, else moves elements or children over from the
+// neighbour until they hold half each. n has at least two children.
+func refill[T any](n *node[T], k int) {
+	l := max(k-1, 0)
+	a, b := &n.kids[l], &n.kids[l+1]
+	a.set(own(a.n))
+	b.set(own(b.n))
+	if a.n.width()+b.n.width() > a.n.capacity() {
+		balance(a.n, b.n)
+		a.size, b.size = a.n.size(), b.n.size()
+		return
+	}
+	if a.n.level == 0 {
+		a.n.elems = append(a.n.elems, b.n.elems...)
+	} else {
+		a.n.kids = append(a.n.kids, b.n.kids...) // b is private: its holds move to a
+	}
+	a.size += b.size
+	n.kids = slices.Delete(n.kids, l+1, l+2)
 }
 
 // Slice returns a new rope of the elements [i:j], in O(log n): it shares
@@ -273,8 +326,18 @@ func (r *Rope[T]) Concat(other *Rope[T]) {
 		return
 	}
 	add := other.n
+	mustGrow(r.n, add)
 	r.root = join(r.root, hold(other.root))
 	r.n += add
+}
+
+// mustGrow panics if a rope of n elements cannot take add more: Concat
+// shares what it appends, so a rope can double its length in O(log n),
+// and its length and counts would wrap around.
+func mustGrow(n, add int) {
+	if add > math.MaxInt-n {
+		panic(fmt.Sprintf("rope: a length of %d and %d more elements overflows int", n, add))
+	}
 }
 
 func panicIndex(i, n int) {

@@ -2,6 +2,8 @@ package rope
 
 import (
 	"fmt"
+	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -227,4 +229,52 @@ func TestStringOfInts(t *testing.T) {
 	equal(t, fmt.Sprintf("%03d", []int{1, 2}), fmt.Sprintf("%03d", New(1, 2)))
 	equal(t, "[]int{1, 2}", fmt.Sprintf("%#v", New(1, 2)))
 	equal(t, "<nil>", fmt.Sprint((*Rope[int])(nil)))
+}
+
+// TestDeleteInLeafAllocatesNothing: deleting inside a leaf, even one at
+// its minimum fill that then merges with or borrows from a neighbour,
+// allocates nothing on a rope that shares nothing.
+func TestDeleteInLeafAllocatesNothing(t *testing.T) {
+	r := New(ints(100_000)...)
+	allocs := testing.AllocsPerRun(20_000, func() { r.Delete(r.Len()/3, r.Len()/3+1) })
+	equal(t, 0.0, allocs, "allocations per one-element Delete")
+	noErr(t, checkRopes([]*Rope[int]{r}), "after the deletes")
+	equal(t, 100_000-20_001, r.Len(), "Len")
+}
+
+func TestConcatOverflowPanics(t *testing.T) {
+	r := New(1)
+	for range 62 {
+		r.Concat(r)
+	}
+	equal(t, 1<<62, r.Len(), "Len after 62 doublings")
+	panicsWith(t, fmt.Sprintf("rope: a length of %d and %d more elements overflows int", 1<<62, 1<<62), func() { r.Concat(r) })
+	equal(t, 1<<62, r.Len(), "Len after the failed Concat")
+	st := r.Stats() // a node held twice is counted once: this returns at once
+	truth(t, st.Nodes < 200, "Stats of a self-shared rope counts distinct nodes: ", st.Nodes)
+	r.Release()
+}
+
+func TestCollectBatchBoundedInBytes(t *testing.T) {
+	type huge [1 << 20]byte
+	var ms0, ms1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms0)
+	r := Collect(func(yield func(huge) bool) {})
+	runtime.ReadMemStats(&ms1)
+	equal(t, 0, r.Len(), "Len")
+	truth(t, ms1.TotalAlloc-ms0.TotalAlloc < 1<<20, "Collect of an empty seq of 1 MiB elements allocated ", ms1.TotalAlloc-ms0.TotalAlloc, " B")
+	want := ints(10_000)
+	got := Collect(slices.Values(want))
+	equal(t, want, slices.Collect(got.Values()), "Collect")
+	noErr(t, checkRopes([]*Rope[int]{got}), "after Collect")
+}
+
+func TestNilAndZero(t *testing.T) {
+	equal(t, "<nil>", (*Rope[byte])(nil).String(), "nil Rope[byte]")
+	var rd Reader
+	n, err := rd.Read(make([]byte, 4))
+	truth(t, n == 0 && err == io.EOF, "zero Reader Read: ", n, err)
+	equal(t, 0, rd.Len(), "zero Reader Len")
+	noErr(t, rd.Close(), "zero Reader Close")
 }

@@ -15,18 +15,32 @@ type Stats struct {
 // Stats returns the size of r's tree and the part of it r shares: a node
 // is shared if another handle, a running loop, a Reader or a node of
 // another tree holds it or a node above it, so a write to r would copy it
-// first. It visits every node and allocates nothing.
+// first. A node that r's own tree holds twice (after a Concat of r with
+// itself or with its own Slice) is counted once, and so are the nodes
+// under it. Stats visits every distinct node once; it allocates only to
+// remember the nodes that have more than one holder, and nothing when none
+// has.
 func (r *Rope[T]) Stats() Stats {
 	var s Stats
 	if r.root != nil {
 		s.Height = r.root.level
-		stats(&s, r.root, false)
+		var seen map[*node[T]]bool
+		stats(&s, r.root, false, &seen)
 	}
 	return s
 }
 
-func stats[T any](s *Stats, n *node[T], shared bool) {
-	shared = shared || n.shares.Shared()
+func stats[T any](s *Stats, n *node[T], shared bool, seen *map[*node[T]]bool) {
+	if n.shares.Shared() {
+		if (*seen)[n] {
+			return
+		}
+		if *seen == nil {
+			*seen = map[*node[T]]bool{}
+		}
+		(*seen)[n] = true
+		shared = true
+	}
 	size := int64(unsafe.Sizeof(inner[T]{}))
 	if n.level == 0 {
 		size = int64(unsafe.Sizeof(*n)) + int64(cap(n.elems))*int64(unsafe.Sizeof(*new(T)))
@@ -38,6 +52,6 @@ func stats[T any](s *Stats, n *node[T], shared bool) {
 		s.SharedBytes += size
 	}
 	for _, c := range n.kids {
-		stats(s, c.n, shared)
+		stats(s, c.n, shared, seen)
 	}
 }

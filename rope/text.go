@@ -50,6 +50,9 @@ func (r *Rope[T]) WriteTo(w io.Writer) (int64, error) {
 // every time; prefer WriteTo, Reader or Chunks there. For any other T it
 // is what fmt prints for the []T r holds, such as [1 2 3].
 func (r *Rope[T]) String() string {
+	if r == nil {
+		return "<nil>"
+	}
 	if b, ok := any(r).(*Rope[byte]); ok {
 		var sb strings.Builder
 		sb.Grow(b.n)
@@ -67,16 +70,20 @@ func (r *Rope[T]) String() string {
 // snapshot (an unclosed Reader costs r a copy of each node it later
 // writes, never correctness). It panics if T is not byte.
 func (r *Rope[T]) Reader() *Reader {
-	return &Reader{snap: bytesOf(r, "Reader").Clone()}
+	b := bytesOf(r, "Reader")
+	rd := new(Reader)
+	rd.snap.root, rd.snap.n = hold(b.root), b.n
+	return rd
 }
 
 // Reader reads a snapshot of a Rope[byte]: an io.Reader, io.ReaderAt,
 // io.Seeker, io.ByteReader, io.WriterTo and io.Closer. Each Read opens
 // one node per level of the rope to find its position and then copies
 // from consecutive leaves. A Reader is not safe for concurrent use, except
-// ReadAt, which may be called from many goroutines at once.
+// ReadAt, which may be called from many goroutines at once. The zero
+// Reader reads as empty.
 type Reader struct {
-	snap *Rope[byte]
+	snap Rope[byte] // the Reader's own handle: a clone of the rope it reads
 	pos  int64
 }
 
@@ -151,16 +158,27 @@ func (rd *Reader) Seek(offset int64, whence int) (int64, error) {
 }
 
 // WriteTo implements io.WriterTo: it writes the unread bytes to w, a leaf
-// at a time, without copying them.
+// at a time, without copying them or any node.
 func (rd *Reader) WriteTo(w io.Writer) (int64, error) {
 	if rd.pos >= int64(rd.snap.n) {
 		return 0, nil
 	}
-	rest := rd.snap.Slice(int(rd.pos), rd.snap.n)
-	defer rest.Release()
-	n, err := rest.WriteTo(w)
-	rd.pos += n
-	return n, err
+	root := hold(rd.snap.root)
+	defer drop(root)
+	var w2 walk[byte]
+	var total int64
+	for elems := w2.seek(root, int(rd.pos)); len(elems) > 0; elems = w2.next() {
+		m, err := w.Write(elems[:len(elems):len(elems)])
+		total += int64(m)
+		rd.pos += int64(m)
+		if err == nil && m < len(elems) {
+			err = io.ErrShortWrite
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 // Close releases the snapshot; the Reader then reads as empty. Closing

@@ -98,3 +98,17 @@ func TestWriteTo(t *testing.T) {
 type errWriter struct{ err error }
 
 func (w errWriter) Write([]byte) (int, error) { return 0, w.err }
+
+func TestReaderWriteToAllocatesNothing(t *testing.T) {
+	rd := text(strings.Repeat("x", 1<<16)).Reader()
+	defer rd.Close()
+	allocs := testing.AllocsPerRun(20, func() {
+		rd.Seek(1<<15+3, io.SeekStart)
+		if n, err := rd.WriteTo(io.Discard); err != nil || n != 1<<15-3 {
+			t.Fatalf("WriteTo = %d, %v", n, err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("Seek and WriteTo from the middle: %v allocations, want 0", allocs)
+	}
+}
