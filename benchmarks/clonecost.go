@@ -8,6 +8,7 @@ import (
 	"github.com/cowkit/cowkit/cowmap"
 	"github.com/cowkit/cowkit/cowslice"
 	"github.com/cowkit/cowkit/pagearena"
+	"github.com/cowkit/cowkit/rope"
 )
 
 // CloneKind is one way to take a copy of n ints and write one of them: the
@@ -92,6 +93,18 @@ var CloneKinds = []CloneKind{
 				f := a.Fork()
 				f.WriteAt(one, i%int64(n)*8)
 				f.Release()
+				i++
+			}
+		}
+	}},
+	{"rope", "structural copy-on-write", func(n int) func(b *testing.B) {
+		r, i := rope.New(make([]int, n)...), 0
+		return func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c := r.Clone()
+				c.Set(i%n, 1)
+				c.Release()
 				i++
 			}
 		}

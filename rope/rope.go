@@ -67,23 +67,33 @@ func (r *Rope[T]) At(i int) T {
 	if uint(i) >= uint(r.n) {
 		panicIndex(i, r.n)
 	}
-	n := r.root
+	n, size := r.root, r.n
 	if n.level == 0 {
 		return n.elems[i]
 	}
 	for {
-		for k := range n.kids {
-			c := &n.kids[k]
-			if i >= c.size {
+		// Scan the children from the nearer end: half the steps, on
+		// average, and every step a load the CPU can run ahead.
+		var c *child[T]
+		if i < size/2 {
+			k := 0
+			for c = &n.kids[0]; i >= c.size; c = &n.kids[k] {
 				i -= c.size
-				continue
+				k++
 			}
-			if n.level == 1 { // c is a leaf: read its elements without its header
-				return unsafe.Slice(c.data, c.size)[i]
+		} else {
+			k := len(n.kids) - 1
+			i -= size
+			for c = &n.kids[k]; i < -c.size; c = &n.kids[k] {
+				i += c.size
+				k--
 			}
-			n = c.n
-			break
+			i += c.size
 		}
+		if n.level == 1 { // c is a leaf: read its elements without its header
+			return unsafe.Slice(c.data, c.size)[i]
+		}
+		n, size = c.n, c.size
 	}
 }
 
@@ -145,7 +155,7 @@ func (r *Rope[T]) Insert(i int, vs ...T) {
 		r.root = build(vs)
 	case len(vs) <= leafCap[T]()/2:
 		r.root = own(r.root)
-		if extra := insertLeaf(r.root, i, vs, true); extra != nil {
+		if extra := insertLeaf(r.root, r.n, i, vs, true); extra != nil {
 			r.root = newInner(r.root.level+1, childOf(r.root), childOf(extra))
 		}
 	default:
@@ -160,9 +170,9 @@ func (r *Rope[T]) Insert(i int, vs ...T) {
 }
 
 // insertLeaf inserts vs (at most half a leaf) before position i of the
-// private node n and returns n's new right neighbour if n split. last
-// says n is on the rope's right edge.
-func insertLeaf[T any](n *node[T], i int, vs []T, last bool) *node[T] {
+// private node n, which holds size elements, and returns n's new right
+// neighbour if n split. last says n is on the rope's right edge.
+func insertLeaf[T any](n *node[T], size, i int, vs []T, last bool) *node[T] {
 	if n.level == 0 {
 		if len(n.elems)+len(vs) <= cap(n.elems) {
 			n.elems = slices.Insert(n.elems, i, vs...)
@@ -170,16 +180,28 @@ func insertLeaf[T any](n *node[T], i int, vs []T, last bool) *node[T] {
 		}
 		return splitLeaf(n, i, vs, last && i == len(n.elems))
 	}
-	// The child whose range holds i, or the last child for i == size: an
-	// insert at a boundary goes to the start of the right-hand child.
-	k, j := 0, i
-	for k < len(n.kids)-1 && j >= n.kids[k].size {
-		j -= n.kids[k].size
-		k++
+	// The child whose range holds i, or the last child for i == size (an
+	// insert at a boundary goes to the start of the right-hand child),
+	// scanning from the nearer end, so that an append goes straight down
+	// the right edge.
+	var k, j int
+	if i < size/2 {
+		k, j = 0, i
+		for j >= n.kids[k].size {
+			j -= n.kids[k].size
+			k++
+		}
+	} else {
+		k, j = len(n.kids)-1, i-size
+		for k > 0 && j < -n.kids[k].size {
+			j += n.kids[k].size
+			k--
+		}
+		j += n.kids[k].size
 	}
 	c := &n.kids[k]
 	c.set(own(c.n))
-	extra := insertLeaf(c.n, j, vs, last && k == len(n.kids)-1)
+	extra := insertLeaf(c.n, c.size, j, vs, last && k == len(n.kids)-1)
 	c.size += len(vs)
 	if extra == nil {
 		return nil

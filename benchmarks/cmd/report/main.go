@@ -74,6 +74,7 @@ func run(c config, dir string, w io.Writer) error {
 	if err := flag.Set("test.benchtime", c.gridTime); err != nil {
 		return err
 	}
+	ropes := measureRope(c, w)
 	grid := measureGrid(c, w)
 	items := measureItemSet(c, w)
 
@@ -86,7 +87,7 @@ func run(c config, dir string, w io.Writer) error {
 	fmt.Fprintf(&md, "## The performance targets of [docs/DESIGN.md](../docs/DESIGN.md)\n\n")
 	md.WriteString(targetTable(targets, ops, c.btreeN))
 	fmt.Fprintf(&md, "\n## The cost of a clone and its first write\n\n")
-	fmt.Fprintf(&md, "Copy n ints, then write one: an eager copy pays for all n at once; whole-buffer copy-on-write (cowslice, cowmap) defers the same copy to the first write, the way overlayfs copies up a whole file; structural copy-on-write (btree, pagearena) copies one path or one page, the way a block-level snapshot does, so its cost stays flat as n grows.\n\n")
+	fmt.Fprintf(&md, "Copy n ints, then write one: an eager copy pays for all n at once; whole-buffer copy-on-write (cowslice, cowmap) defers the same copy to the first write, the way overlayfs copies up a whole file; structural copy-on-write (btree, rope, pagearena) copies one path or one page, the way a block-level snapshot does, so its cost stays flat as n grows.\n\n")
 	fmt.Fprintf(&md, "![clone then first write, against size](clone_first_write.svg)\n\n")
 	md.WriteString(cloneTable(c, clone))
 
@@ -102,6 +103,10 @@ func run(c config, dir string, w io.Writer) error {
 	fmt.Fprintf(&md, "\n## An item set: btree against google/btree\n\n")
 	fmt.Fprintf(&md, "The way etcd's key index uses google/btree v1.1.3's `BTreeG` (degree 32): pointer items ordered by a string field; ReplaceOrInsert of a new object for a key already there; Get of the stored item from a probe; AscendGreaterOrEqual from a probe, stopping after 100; a Clone followed by one pass that deletes the oldest 10%% of the items (google/btree collects them in the pass and deletes after, since it cannot delete while it ascends; cowkit deletes in its loop, which ranges over a snapshot). cowkit stores each item once, as the key of a `Map[*Item, struct{}]`. Ratio: cowkit's time over google's.\n\n")
 	md.WriteString(itemTable(c, items))
+
+	fmt.Fprintf(&md, "\n## rope against its peers\n\n")
+	fmt.Fprintf(&md, "n ints (0 to n-1) in a plain `[]int` (plain), cowkit's `cowslice.Slice[int]`, benbjohnson/immutable v0.4.3's `List[int]` (persistent) and cowkit's `rope.Rope[int]` (built by New, so with full leaves), each loop a `//go:noinline` function of the same shape for every implementation. Insert_middle and Delete_middle insert or delete one int at Len/2 (every min(n/10, 1000) ops are undone in one call, untimed, so the length stays within 10%% of n; immutable.List has neither op); Clone_firstWrite is a Clone, one Set at Len/2 and the clone's Release, in bytes allocated (plain: slices.Clone and a write; immutable: its persistent Set); At_random and At_strided read 1024 positions per op from a pool of 65536 (random, or every 7919th), per read; Values is a loop over every element, per element; Append builds the sequence one element at a time from empty (immutable: `l = l.Append(v)`), per element. Each cell is the ratio to the op's first implementation, then the value; each the median of %d interleaved repetitions of a %s benchmark. The targets at 1e6 are in the first table; **bold** cells here miss an op's target at their size.\n\n", c.reps, c.gridTime)
+	md.WriteString(ropeTable(c, ropes))
 	fmt.Fprintf(&md, "\nRegenerate with `cd benchmarks && go run ./cmd/report`.\n")
 
 	fmt.Fprint(w, "\n"+md.String())
@@ -115,7 +120,9 @@ func run(c config, dir string, w io.Writer) error {
 }
 
 // measure runs each benchmark of one row once per repetition, interleaved,
-// and returns each one's median.
+// and returns each one's median of metric: ns/op for "", the bytes the
+// framework counts (ReportAllocs) for "B/op", else what the benchmark
+// reports with ReportMetric.
 func measure(reps int, metric string, benches []func(b *testing.B)) []result {
 	values := make([][]float64, len(benches))
 	bytesOp := make([][]float64, len(benches))
@@ -123,8 +130,13 @@ func measure(reps int, metric string, benches []func(b *testing.B)) []result {
 	for range reps {
 		for i, f := range benches {
 			r := testing.Benchmark(f)
-			v := float64(r.T.Nanoseconds()) / float64(r.N)
-			if metric != "" {
+			var v float64
+			switch metric {
+			case "":
+				v = float64(r.T.Nanoseconds()) / float64(r.N)
+			case "B/op":
+				v = float64(r.AllocedBytesPerOp())
+			default:
 				v = r.Extra[metric]
 			}
 			values[i] = append(values[i], v)
@@ -201,7 +213,7 @@ func measureTargets(c config, w io.Writer) [][]result {
 		out = append(out, row)
 		fmt.Fprintf(w, "target %-70s", t.Name)
 		for _, r := range row {
-			fmt.Fprintf(w, "  %s", ns(r.value))
+			fmt.Fprintf(w, "  %s", value(r.value, t.Metric))
 		}
 		fmt.Fprintln(w)
 		runtime.GC()
@@ -227,20 +239,13 @@ func targetTable(res [][]result, ops [][]result, btreeN int) string {
 		r := 0.0
 		if t.Base != nil {
 			r = ours.value / row[0].value
-			base, ratio = ns(row[0].value), fmt.Sprintf("%.3gx", r)
+			base, ratio = value(row[0].value, t.Metric), fmt.Sprintf("%.3gx", r)
 		}
 		met := "(no target)"
 		if t.Met != nil {
 			met = verdict(t.Met(ours.value, r) && (t.Allocs < 0 || ours.allocs <= t.Allocs))
 		}
-		value := ns(ours.value)
-		if t.Metric != "" {
-			value = fmt.Sprintf("%.3g %s", ours.value, t.Metric)
-			if t.Base != nil {
-				base = fmt.Sprintf("%.3g %s", row[0].value, t.Metric)
-			}
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s, %d allocs | %s | %s |\n", t.Name, t.Goal, base, value, ours.allocs, ratio, met)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s, %d allocs | %s | %s |\n", t.Name, t.Goal, base, value(ours.value, t.Metric), ours.allocs, ratio, met)
 	}
 	last := len(benchmarks.Impls) - 1
 	for oi, op := range benchmarks.BtreeOps {
@@ -317,6 +322,29 @@ func btreeTable(res [][]result) string {
 	}
 	return b.String()
 }
+
+// value formats v, a measurement of metric ("" for ns/op): times as ns
+// does, bytes in B, KiB or MiB.
+func value(v float64, metric string) string {
+	switch {
+	case metric == "":
+		return ns(v)
+	case strings.HasPrefix(metric, "ns/"):
+		return ns(v) + strings.TrimPrefix(metric, "ns")
+	case strings.HasPrefix(metric, "B/"):
+		per := strings.TrimPrefix(metric, "B")
+		switch {
+		case v >= mib:
+			return fmt.Sprintf("%.3g MiB%s", v/mib, per)
+		case v >= 10*kib:
+			return fmt.Sprintf("%.3g KiB%s", v/kib, per)
+		}
+		return fmt.Sprintf("%.4g B%s", v, per)
+	}
+	return fmt.Sprintf("%.4g %s", v, metric)
+}
+
+const kib, mib = 1 << 10, 1 << 20
 
 func ns(v float64) string {
 	switch {
@@ -474,6 +502,87 @@ func itemTable(c config, res [][][]result) string {
 			fmt.Fprintf(&b, " %s |", cell)
 		}
 		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// measureRope measures the rope grid: [op][size] -> each implementation's
+// median, interleaved within each cell.
+func measureRope(c config, w io.Writer) [][][]result {
+	out := make([][][]result, len(benchmarks.RopeOps))
+	for oi, op := range benchmarks.RopeOps {
+		for _, n := range c.gridSizes {
+			benches := make([]func(b *testing.B), len(op.Impls))
+			for i, im := range op.Impls {
+				benches[i] = im.Setup(n)
+			}
+			row := measure(c.reps, op.Metric, benches)
+			out[oi] = append(out[oi], row)
+			fmt.Fprintf(w, "rope %-16s n=%-8s", op.Name, count(n))
+			for i, im := range op.Impls {
+				fmt.Fprintf(w, "  %s %s", im.Name, value(row[i].value, op.Metric))
+			}
+			fmt.Fprintln(w)
+			runtime.GC()
+		}
+	}
+	return out
+}
+
+// ropeTable writes the rope grid: a row per op and implementation, a
+// column per size.
+func ropeTable(c config, res [][][]result) string {
+	var b strings.Builder
+	b.WriteString("| op | impl |")
+	for _, n := range c.gridSizes {
+		fmt.Fprintf(&b, " n=%s |", count(n))
+	}
+	b.WriteString("\n|---|---|")
+	for range c.gridSizes {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	var goals, misses []string
+	checked := 0
+	for oi, op := range benchmarks.RopeOps {
+		unit := op.Metric
+		if unit == "" {
+			unit = "ns/op"
+		}
+		if op.Met != nil {
+			goals = append(goals, fmt.Sprintf("%s: %s", op.Name, op.Goal))
+		}
+		last := len(op.Impls) - 1
+		for ii, im := range op.Impls {
+			name := ""
+			if ii == 0 {
+				name = fmt.Sprintf("%s (%s)", op.Name, unit)
+			}
+			fmt.Fprintf(&b, "| %s | %s |", name, im.Name)
+			for si, n := range c.gridSizes {
+				row := res[oi][si]
+				v, r := row[ii].value, row[ii].value/row[0].value
+				cell := value(v, op.Metric)
+				if ii > 0 {
+					cell = fmt.Sprintf("%.3gx (%s)", r, cell)
+				}
+				if ii == last && op.Met != nil {
+					checked++
+					if !op.Met(v, r) {
+						cell = "**" + cell + "**"
+						misses = append(misses, fmt.Sprintf("%s, n=%s: %.3gx (%s)", op.Name, count(n), r, value(v, op.Metric)))
+					}
+				}
+				fmt.Fprintf(&b, " %s |", cell)
+			}
+			b.WriteString("\n")
+		}
+	}
+	fmt.Fprintf(&b, "\nThe targets at every size: %s.", strings.Join(goals, "; "))
+	if len(misses) == 0 {
+		b.WriteString(" Every rope cell meets its target.\n")
+	} else {
+		fmt.Fprintf(&b, " Cells that miss their target (%d of %d): %s.\n", len(misses), checked, strings.Join(misses, "; "))
 	}
 	return b.String()
 }

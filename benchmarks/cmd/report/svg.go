@@ -20,7 +20,7 @@ const (
 var familyColors = map[string][]string{
 	"eager copy":                 {"#444444"},
 	"whole-buffer copy-on-write": {"#e6550d", "#fdae6b"},
-	"structural copy-on-write":   {"#3182bd", "#6baed6"},
+	"structural copy-on-write":   {"#3182bd", "#6baed6", "#08519c"},
 }
 
 func header(b *bytes.Buffer, title string) {
