@@ -62,7 +62,15 @@ func (r *Rope[T]) AppendSeq(seq iter.Seq[T]) {
 func (r *Rope[T]) Len() int { return r.n }
 
 // At returns the element at position i. It panics if i is out of range.
-// It opens one node per level: four for a million ints.
+// It opens one inner node per level (three for a million ints), finds the
+// child that holds i by the counts of elements under each, and reads the
+// element from the leaf's array. At random positions that took 1.6x to
+// 2.4x the time of benbjohnson/immutable's List.Get in the benchmarks
+// module (a median 1.3x at 1e6 ints, where both miss the cache): a List,
+// a trie of equal subtrees, computes the child from the index's bits, but
+// a rope's subtrees vary in size, which is what lets it insert and delete
+// anywhere in O(log n). To read in order, Values, All, Chunks or a Reader
+// cost a slice loop's time, not At's per element.
 func (r *Rope[T]) At(i int) T {
 	if uint(i) >= uint(r.n) {
 		panicIndex(i, r.n)
