@@ -38,11 +38,12 @@ func (r *Rope[T]) MarshalJSON() ([]byte, error) {
 	if bytesLike[T]() {
 		buf.WriteByte('"')
 		enc := base64.NewEncoder(base64.StdEncoding, &buf)
-		for chunk := range r.Chunks() {
-			// T's kind is uint8: the same bytes (writes to a bytes.Buffer
-			// do not fail).
+		r.leaves(func(chunk []T) bool {
+			// T's kind is uint8: the same bytes, read, not written, by
+			// the base64 encoder (writes to a bytes.Buffer do not fail).
 			enc.Write(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(chunk))), len(chunk)))
-		}
+			return true
+		})
 		enc.Close()
 		buf.WriteByte('"')
 		return buf.Bytes(), nil
@@ -50,7 +51,9 @@ func (r *Rope[T]) MarshalJSON() ([]byte, error) {
 	// Each leaf is encoded as json encodes a []T, so that its elements are
 	// addressable, as a slice's are, and json calls their pointer-receiver
 	// MarshalJSON and MarshalText methods as it would for a []T; the
-	// leaves' arrays are then spliced into one.
+	// leaves' arrays are then spliced into one. Chunks hands out copies,
+	// so such a method that writes its receiver (a cache, say) writes a
+	// copy, never a leaf that clones share.
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	buf.WriteByte('[')
@@ -123,7 +126,7 @@ func (r *Rope[T]) GobEncode() ([]byte, error) {
 		return nil, err
 	}
 	if r != nil {
-		for chunk := range r.Chunks() {
+		for chunk := range r.Chunks() { // copies: see MarshalJSON
 			if err := enc.Encode(chunk); err != nil {
 				return nil, err
 			}

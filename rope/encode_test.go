@@ -187,3 +187,53 @@ func TestJSONElementsAsInASlice(t *testing.T) {
 		t.Fatalf("big.Int round trip of %s: %v", got, err)
 	}
 }
+
+// cached is an element whose pointer-receiver marshalers fill a cache in
+// the receiver, as lazily encoded types do: legal for a []cached, which
+// its caller owns, and it must not reach a leaf that a clone shares.
+type cached struct {
+	V     int
+	calls int
+}
+
+func (c *cached) MarshalJSON() ([]byte, error) { c.calls++; return []byte(`1`), nil }
+func (c *cached) GobEncode() ([]byte, error)   { c.calls++; return []byte{1}, nil }
+func (c *cached) GobDecode([]byte) error       { return nil }
+
+func TestMarshalersWriteCopies(t *testing.T) {
+	r := New(cached{V: 1}, cached{V: 2})
+	c := r.Clone()
+	done := make(chan struct{})
+	go func() { // under -race: a reader of the clone while r is encoded
+		defer close(done)
+		for range 100 {
+			_ = c.At(0)
+		}
+	}()
+	for range 100 {
+		if _, err := json.Marshal(r); err != nil {
+			t.Error(err)
+		}
+		if _, err := r.GobEncode(); err != nil {
+			t.Error(err)
+		}
+	}
+	<-done
+	if got := c.At(0).calls + r.At(0).calls; got != 0 {
+		t.Fatalf("encoding r wrote its leaves: calls = %d", got)
+	}
+	noErr(t, checkRopes([]*Rope[cached]{r, c}), "after encoding")
+}
+
+func TestChunksAreCopies(t *testing.T) {
+	r := New(ints(1000)...)
+	c := r.Clone()
+	var got []int
+	for ch := range r.Chunks() {
+		got = append(got, ch...)
+		ch[0] = -1
+	}
+	equal(t, ints(1000), got, "Chunks")
+	equal(t, ints(1000), slices.Collect(c.Values()), "the clone after writes to the chunks")
+	equal(t, ints(1000), slices.Collect(r.Values()), "the rope after writes to the chunks")
+}

@@ -74,27 +74,50 @@ func (r *Rope[T]) Backward() iter.Seq2[int, T] {
 	}
 }
 
-// Chunks returns an iterator over r's leaves: each is a slice of
-// consecutive elements, and together, in order, they are r's elements. It
-// copies nothing, so the slices are r's own storage: read them, never write
-// them, and use each only until the loop ends (copy what you keep), since
-// after the loop r may write its leaves in place again. For a Rope[byte]
-// this is the way to hand text to code that takes []byte, a leaf (up to
-// 1 KiB) at a time.
+// Chunks returns an iterator over r's elements a leaf at a time: each
+// chunk is a slice of consecutive elements (up to a leaf's, 1 KiB of
+// them), and together, in order, they are r's elements. Each chunk is a
+// copy, in one buffer the loop allocates once and reuses: the leaves
+// themselves may be shared with other handles, and a slice of them would
+// let a write reach those. So use a chunk only until the loop body
+// returns (copy what you keep); writing to it changes no rope. For a
+// Rope[byte], WriteTo and Reader hand the leaves to a writer or a reader
+// without even that copy.
 func (r *Rope[T]) Chunks() iter.Seq[[]T] {
 	return func(yield func([]T) bool) {
 		root := hold(r.root)
 		if root == nil {
 			return
 		}
+		buf := make([]T, leafCap[T]())
 		var w walk[T]
 		for elems := w.first(root); len(elems) > 0; elems = w.next() {
-			if !yield(elems[:len(elems):len(elems)]) {
+			c := buf[:copy(buf, elems)]
+			if !yield(c[:len(c):len(c)]) {
 				break
 			}
 		}
+		clear(buf)
 		drop(root)
 	}
+}
+
+// leaves calls f with each leaf's own elements under the tree r holds,
+// in order, until f returns false, holding the tree meanwhile. f must
+// neither write the slices nor hand them to code that may (a user's
+// method): they may be shared.
+func (r *Rope[T]) leaves(f func([]T) bool) {
+	root := hold(r.root)
+	if root == nil {
+		return
+	}
+	var w walk[T]
+	for elems := w.first(root); len(elems) > 0; elems = w.next() {
+		if !f(elems[:len(elems):len(elems)]) {
+			break
+		}
+	}
+	drop(root)
 }
 
 // walk visits the leaves of a tree in order, or in reverse, keeping the

@@ -12,8 +12,10 @@ import (
 
 // Rope is an indexed sequence of T with block-level copy-on-write. The zero
 // Rope is empty and ready to use. A Rope must not be copied by value (use
-// [Rope.Clone]; go vet reports a copy); one handle is not safe for
-// concurrent use, but distinct handles that share nodes may be used on
+// [Rope.Clone]; go vet reports a copy). Reads of one handle (Len, At, the
+// loops, Slice, Clone, the encoders, Reader) may run on many goroutines at
+// once; a write must not run at the same time as anything else on the same
+// handle, as for a Go map. Distinct handles that share nodes may be used on
 // different goroutines without locks.
 type Rope[T any] struct {
 	_    refcount.NoCopy
@@ -28,9 +30,9 @@ func New[T any](elems ...T) *Rope[T] {
 }
 
 // Collect returns a rope of the values seq yields, in order, with full
-// leaves (but the last two). It reads seq in batches of up to 64 KiB of
-// elements (at least one leaf's worth), so it holds no more than the rope
-// and one batch.
+// leaves (but the last two). It reads seq in batches of whole leaves, at
+// most 32 of them and 64 KiB (32 KiB for elements of up to 128 bytes) and
+// at least one, so it holds no more than the rope and one batch.
 func Collect[T any](seq iter.Seq[T]) *Rope[T] {
 	r := new(Rope[T])
 	r.AppendSeq(seq)
@@ -42,7 +44,7 @@ func Collect[T any](seq iter.Seq[T]) *Rope[T] {
 func (r *Rope[T]) AppendSeq(seq iter.Seq[T]) {
 	lc := leafCap[T]()
 	size := max(int(unsafe.Sizeof(*new(T))), 1)
-	limit := lc * min(max(64<<10/(lc*size), 1), innerCap) // whole leaves, about 64 KiB
+	limit := lc * min(max(64<<10/(lc*size), 1), innerCap) // whole leaves: up to 32, within 64 KiB
 	var batch []T
 	for v := range seq {
 		if batch == nil {
@@ -62,15 +64,17 @@ func (r *Rope[T]) AppendSeq(seq iter.Seq[T]) {
 func (r *Rope[T]) Len() int { return r.n }
 
 // At returns the element at position i. It panics if i is out of range.
-// It opens one inner node per level (three for a million ints), finds the
-// child that holds i by the counts of elements under each, and reads the
-// element from the leaf's array. At random positions that took 1.6x to
-// 2.4x the time of benbjohnson/immutable's List.Get in the benchmarks
-// module (a median 1.3x at 1e6 ints, where both miss the cache): a List,
-// a trie of equal subtrees, computes the child from the index's bits, but
-// a rope's subtrees vary in size, which is what lets it insert and delete
-// anywhere in O(log n). To read in order, Values, All, Chunks or a Reader
-// cost a slice loop's time, not At's per element.
+// It opens one inner node per level (three for a million ints built by
+// New, Collect or Append; four if built by prepending), finds the child
+// that holds i by the counts of elements under each, and reads the element
+// from the leaf's array. At random positions that took 1.7x to 2.2x the
+// time of benbjohnson/immutable's List.Get at 1e3 to 1e5 ints in the
+// benchmarks module, and 1.3x at 1e6, where both miss the cache (medians
+// of paired runs): a List, a trie of equal subtrees, computes the child
+// from the index's bits, but a rope's subtrees vary in size, which is what
+// lets it insert and delete anywhere in O(log n). To read in order,
+// Values, All, Chunks or a Reader cost about a slice loop's time, not
+// At's per element.
 func (r *Rope[T]) At(i int) T {
 	if uint(i) >= uint(r.n) {
 		panicIndex(i, r.n)

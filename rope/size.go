@@ -5,8 +5,9 @@ package rope
 // Node sizes. A leaf holds up to leafBytes of elements (at least minLeafCap
 // and at most maxLeafCap of them); an inner node up to innerCap children.
 // Every inner node but the root is at least half full and every leaf but
-// the root at least an eighth (see node.go), so a rope of a million ints
-// (128 to a leaf) is four levels deep. See size_small.go for the tiny
+// the root at least an eighth (see node.go): a rope of a million ints (128
+// to a leaf) built by New, Collect or Append is four levels deep, and five
+// if built by prepending, which leaves split leaves half full. See size_small.go for the tiny
 // nodes the tests also run with.
 const (
 	leafBytes  = 1024

@@ -13,11 +13,11 @@ type Stats struct {
 }
 
 // Stats returns the size of r's tree and the part of it r shares: a node
-// is shared if another handle, a running loop, a Reader or a node of
-// another tree holds it or a node above it, so a write to r would copy it
-// first. A node that r's own tree holds twice (after a Concat of r with
-// itself or with its own Slice) is counted once, and so are the nodes
-// under it. Stats visits every distinct node once; it allocates only to
+// is shared if more than one holder holds it or a node above it (another
+// handle, a running loop, a Reader, a node of another tree, or a second
+// parent in r's own tree after a Concat of r with itself or with its own
+// Slice), so a write to r would copy it first. A node that r's tree holds
+// twice is counted once, and so are the nodes under it. Stats visits every distinct node once; it allocates only to
 // remember the nodes that have more than one holder, and nothing when none
 // has.
 func (r *Rope[T]) Stats() Stats {

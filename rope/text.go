@@ -29,17 +29,17 @@ func (r *Rope[T]) WriteTo(w io.Writer) (int64, error) {
 	b := bytesOf(r, "WriteTo")
 	var total int64
 	var err error
-	for chunk := range b.Chunks() {
+	// io.Writer promises not to modify or keep p, so the leaves go to w
+	// as they are.
+	b.leaves(func(chunk []byte) bool {
 		var m int
 		m, err = w.Write(chunk)
 		total += int64(m)
 		if err == nil && m < len(chunk) {
 			err = io.ErrShortWrite
 		}
-		if err != nil {
-			break
-		}
-	}
+		return err == nil
+	})
 	return total, err
 }
 
@@ -47,7 +47,7 @@ func (r *Rope[T]) WriteTo(w io.Writer) (int64, error) {
 // text, copied (a Go string cannot share the rope's leaves, which r may
 // write in place later): O(n) time and one allocation of n bytes, so an
 // edit loop that calls it after every keystroke copies the whole text
-// every time; prefer WriteTo, Reader or Chunks there. For any other T it
+// every time; prefer WriteTo or Reader there. For any other T it
 // is what fmt prints for the []T r holds, such as [1 2 3].
 func (r *Rope[T]) String() string {
 	if r == nil {
@@ -56,9 +56,10 @@ func (r *Rope[T]) String() string {
 	if b, ok := any(r).(*Rope[byte]); ok {
 		var sb strings.Builder
 		sb.Grow(b.n)
-		for chunk := range b.Chunks() {
+		b.leaves(func(chunk []byte) bool {
 			sb.Write(chunk)
-		}
+			return true
+		})
 		return sb.String()
 	}
 	return fmt.Sprint(r)
