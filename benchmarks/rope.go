@@ -298,6 +298,7 @@ func cloneSetPlain(s []int) {
 //go:noinline
 func cloneSetCowslice(s *cowslice.Slice[int]) {
 	c := s.Clone()
+	SinkAny = c // a user's clone outlives the call: its handle is allocated, as the peers' results are
 	c.Set(c.Len()/2, -1)
 	c.Release()
 }
@@ -308,6 +309,7 @@ func cloneSetList(l *immutable.List[int]) { SinkAny = l.Set(l.Len()/2, -1) }
 //go:noinline
 func cloneSetRope(r *rope.Rope[int]) {
 	c := r.Clone()
+	SinkAny = c // as in cloneSetCowslice
 	c.Set(c.Len()/2, -1)
 	c.Release()
 }

@@ -48,18 +48,28 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	run(os.Stdout, cfg)
+	if !run(os.Stdout, cfg) {
+		fmt.Fprintln(os.Stderr, "editor: a version did not read as it should (see above)")
+		os.Exit(1)
+	}
 }
 
-func run(w io.Writer, cfg config) {
+// run prints the report and reports whether every check in it held: undo
+// and redo reached the right versions, all representations read the same,
+// every version of every history was intact, and undoing every edit gave
+// back the document.
+func run(w io.Writer, cfg config) bool {
 	doc := document(cfg.size, 1)
 	s := writeScript(doc, cfg.edits, 2)
 	fmt.Fprintf(w, "cowkit editor: %s edits to a document of %s in %s lines, every version kept for undo and redo\n\n",
 		report.Count(cfg.edits), report.Bytes(int64(len(doc))), report.Count(strings.Count(doc, "\n")))
 	describeEdits(w, s)
-	undoRedo(w, doc)
-	histories(w, doc, s)
+	ok := undoRedo(w, doc)
+	for _, m := range histories(w, doc, s) {
+		ok = ok && m.intact == len(s.edits)+1 && m.undone
+	}
 	ropeSharing(w, doc, s)
+	return ok
 }
 
 // describeEdits prints how many edits of each kind the script makes, and

@@ -18,8 +18,9 @@ var small = config{edits: 200, size: 100 << 10}
 // what its phases return.
 func TestRun(t *testing.T) {
 	var out bytes.Buffer
-	run(&out, small)
-	t.Log("\n" + out.String())
+	if !run(&out, small) {
+		t.Fatalf("a check of the report failed:\n%s", out.String())
+	}
 }
 
 // replay applies edits to a plain []byte and returns the text of every
