@@ -73,8 +73,8 @@ func (r *Rope[T]) Len() int { return r.n }
 // of paired runs): a List, a trie of equal subtrees, computes the child
 // from the index's bits, but a rope's subtrees vary in size, which is what
 // lets it insert and delete anywhere in O(log n). To read in order,
-// Values, All, Chunks or a Reader cost about a slice loop's time, not
-// At's per element.
+// Values and All cost about a slice loop's time (1.0x to 1.3x in the same
+// benchmarks), not At's per element.
 func (r *Rope[T]) At(i int) T {
 	if uint(i) >= uint(r.n) {
 		panicIndex(i, r.n)
